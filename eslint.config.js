@@ -1,0 +1,43 @@
+// Lint rules, including the package dependency rules of the architecture brief:
+// protocol and signal depend on nothing of ours, never on Node built-ins; sdk on protocol and
+// signal; server on protocol and signal/verify only.
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+const nodeBuiltins = {
+  group: ["node:*"],
+  message: "Isomorphic packages must not import Node built-ins.",
+};
+const ours = (allowed) => ({
+  group: ["@parley/*", ...allowed.map((name) => `!${name}`)],
+  message: `This package may only import ${allowed.length ? allowed.join(", ") : "no other Parley package"}.`,
+});
+
+export default tseslint.config(
+  { ignores: ["**/dist/**", "**/dist-test/**", "**/node_modules/**", ".node24/**"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      "@typescript-eslint/no-explicit-any": "error",
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "@typescript-eslint/consistent-type-imports": "error",
+    },
+  },
+  {
+    files: ["packages/protocol/src/**/*.ts", "packages/signal/src/**/*.ts"],
+    rules: { "no-restricted-imports": ["error", { patterns: [nodeBuiltins, ours([])] }] },
+  },
+  {
+    files: ["packages/sdk/src/**/*.ts"],
+    rules: {
+      "no-restricted-imports": ["error", { patterns: [nodeBuiltins, ours(["@parley/protocol", "@parley/signal"])] }],
+    },
+  },
+  {
+    files: ["packages/server/src/**/*.ts"],
+    rules: {
+      "no-restricted-imports": ["error", { patterns: [ours(["@parley/protocol", "@parley/signal/verify"])] }],
+    },
+  },
+);

@@ -1,0 +1,124 @@
+// Curve25519 keys in libsignal's encodings: a public key is the type byte 0x05 followed by the
+// 32-byte X25519 u-coordinate; a private key is 32 clamped bytes. Signatures are XEdDSA.
+import { ed25519, x25519 } from "@noble/curves/ed25519.js";
+import { bytesEqual, concatBytes } from "./bytes.js";
+import { SignalError, SignalErrorCode } from "./errors.js";
+import type { RandomSource } from "./random.js";
+import { edwardsKeyFromPrivate, xeddsaSign, xeddsaVerify, type EdwardsKey } from "./xeddsa.js";
+
+export const DJB_TYPE = 0x05;
+export const PUBLIC_KEY_LENGTH = 33;
+export const PRIVATE_KEY_LENGTH = 32;
+export const SIGNATURE_LENGTH = 64;
+
+export class PublicKey {
+  private constructor(
+    /** The raw 32-byte u-coordinate, without the type byte. */
+    readonly raw: Uint8Array,
+  ) {}
+
+  /** Parses the 33-byte form. Throws INVALID_KEY on a wrong length or type byte. */
+  static deserialize(bytes: Uint8Array): PublicKey {
+    if (bytes.length !== PUBLIC_KEY_LENGTH) {
+      throw new SignalError(SignalErrorCode.InvalidKey, `public key must be ${PUBLIC_KEY_LENGTH} bytes, got ${bytes.length}`);
+    }
+    if (bytes[0] !== DJB_TYPE) throw new SignalError(SignalErrorCode.InvalidKey, `unknown public key type ${bytes[0]}`);
+    return new PublicKey(bytes.slice(1));
+  }
+
+  static fromRaw(raw: Uint8Array): PublicKey {
+    if (raw.length !== 32) throw new SignalError(SignalErrorCode.InvalidKey, "raw public key must be 32 bytes");
+    return new PublicKey(raw.slice());
+  }
+
+  serialize(): Uint8Array {
+    return concatBytes(Uint8Array.of(DJB_TYPE), this.raw);
+  }
+
+  equals(other: PublicKey): boolean {
+    return bytesEqual(this.raw, other.raw);
+  }
+
+  /**
+   * libsignal accepts as a base key only the canonical encoding: u < 2^255 - 19 and the top bit
+   * clear. Bob rejects a PreKey message whose base key is not canonical.
+   */
+  isCanonical(): boolean {
+    const top = this.raw[31]!;
+    if ((top & 0x80) !== 0) return false;
+    // u >= p iff bytes are 0xed..0xff, 0xff x30, 0x7f (p = 2^255 - 19).
+    if (top !== 0x7f) return true;
+    for (let i = 30; i >= 1; i--) if (this.raw[i] !== 0xff) return true;
+    return this.raw[0]! < 0xed;
+  }
+
+  verifySignature(message: Uint8Array, signature: Uint8Array): boolean {
+    return xeddsaVerify(this.raw, message, signature);
+  }
+}
+
+function clamp(bytes: Uint8Array): Uint8Array {
+  const out = bytes.slice();
+  out[0] = out[0]! & 248;
+  out[31] = (out[31]! & 127) | 64;
+  return out;
+}
+
+export class PrivateKey {
+  private edwards: EdwardsKey | undefined;
+  private publicKeyCache: PublicKey | undefined;
+
+  private constructor(private readonly scalarBytes: Uint8Array) {}
+
+  static generate(random: RandomSource): PrivateKey {
+    return new PrivateKey(clamp(random(PRIVATE_KEY_LENGTH)));
+  }
+
+  /** Accepts 32 bytes and clamps them, as libsignal does. */
+  static deserialize(bytes: Uint8Array): PrivateKey {
+    if (bytes.length !== PRIVATE_KEY_LENGTH) {
+      throw new SignalError(SignalErrorCode.InvalidKey, `private key must be ${PRIVATE_KEY_LENGTH} bytes, got ${bytes.length}`);
+    }
+    return new PrivateKey(clamp(bytes));
+  }
+
+  serialize(): Uint8Array {
+    return this.scalarBytes.slice();
+  }
+
+  private edwardsKey(): EdwardsKey {
+    this.edwards ??= edwardsKeyFromPrivate(this.scalarBytes);
+    return this.edwards;
+  }
+
+  /** Computed through the Edwards form (fixed-base, precomputed) and mapped to Montgomery u. */
+  publicKey(): PublicKey {
+    this.publicKeyCache ??= PublicKey.fromRaw(ed25519.utils.toMontgomery(this.edwardsKey().publicKey));
+    return this.publicKeyCache;
+  }
+
+  /** X25519 agreement. Rejects a low-order peer key (all-zero shared secret) with INVALID_KEY. */
+  agree(theirs: PublicKey): Uint8Array {
+    try {
+      return x25519.getSharedSecret(this.scalarBytes, theirs.raw);
+    } catch (cause) {
+      throw new SignalError(SignalErrorCode.InvalidKey, "key agreement with an invalid public key", { cause });
+    }
+  }
+
+  sign(message: Uint8Array, random: RandomSource): Uint8Array {
+    return xeddsaSign(this.scalarBytes, this.edwardsKey(), message, random(64));
+  }
+}
+
+export class KeyPair {
+  constructor(
+    readonly publicKey: PublicKey,
+    readonly privateKey: PrivateKey,
+  ) {}
+
+  static generate(random: RandomSource): KeyPair {
+    const privateKey = PrivateKey.generate(random);
+    return new KeyPair(privateKey.publicKey(), privateKey);
+  }
+}

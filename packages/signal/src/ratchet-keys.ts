@@ -1,0 +1,43 @@
+// Key derivations of the Double Ratchet, as libsignal computes them.
+import { hkdfSha256, hmacSha256 } from "./crypto.js";
+import type { PrivateKey, PublicKey } from "./curve.js";
+import { utf8 } from "./bytes.js";
+
+const MESSAGE_KEY_SEED = Uint8Array.of(0x01);
+const CHAIN_KEY_SEED = Uint8Array.of(0x02);
+const INFO_RATCHET = utf8("WhisperRatchet");
+const INFO_MESSAGE_KEYS = utf8("WhisperMessageKeys");
+
+/** A chain key and the counter of the next message it will produce keys for. */
+export interface ChainKey {
+  readonly key: Uint8Array;
+  readonly index: number;
+}
+
+export interface MessageKeys {
+  readonly cipherKey: Uint8Array;
+  readonly macKey: Uint8Array;
+  readonly iv: Uint8Array;
+  readonly counter: number;
+}
+
+export function nextChainKey(chain: ChainKey): ChainKey {
+  return { key: hmacSha256(chain.key, CHAIN_KEY_SEED), index: chain.index + 1 };
+}
+
+/** The seed from which a message's keys derive; skipped keys are kept as seeds (32 bytes). */
+export function messageKeySeed(chain: ChainKey): Uint8Array {
+  return hmacSha256(chain.key, MESSAGE_KEY_SEED);
+}
+
+export function messageKeysFromSeed(seed: Uint8Array, counter: number): MessageKeys {
+  const okm = hkdfSha256(seed, undefined, INFO_MESSAGE_KEYS, 80);
+  return { cipherKey: okm.subarray(0, 32), macKey: okm.subarray(32, 64), iv: okm.subarray(64, 80), counter };
+}
+
+/** KDF_RK: one DH ratchet step from `rootKey`, giving the next root key and a fresh chain. */
+export function createChain(rootKey: Uint8Array, theirRatchetKey: PublicKey, ourRatchetKey: PrivateKey): { rootKey: Uint8Array; chainKey: ChainKey } {
+  const shared = ourRatchetKey.agree(theirRatchetKey);
+  const okm = hkdfSha256(shared, rootKey, INFO_RATCHET, 64);
+  return { rootKey: okm.slice(0, 32), chainKey: { key: okm.slice(32, 64), index: 0 } };
+}

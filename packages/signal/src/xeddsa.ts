@@ -1,0 +1,82 @@
+// XEdDSA signatures over Curve25519 keys, in libsignal's variant: the signer does not force the
+// sign bit of its Edwards public key A to zero but stores it in the top bit of signature byte 63;
+// the verifier reads A's sign from there, masks it off and requires s < 2^253.
+import { ed25519 } from "@noble/curves/ed25519.js";
+import { sha512 } from "@noble/hashes/sha2.js";
+import { concatBytes, bytesEqual } from "./bytes.js";
+
+const Point = ed25519.Point;
+const P = Point.Fp.ORDER; // 2^255 - 19
+const L = Point.Fn.ORDER; // order of the base point
+
+const NONCE_PREFIX = new Uint8Array(32).fill(0xff);
+NONCE_PREFIX[0] = 0xfe;
+
+function bytesToNumberLE(bytes: Uint8Array): bigint {
+  let n = 0n;
+  for (let i = bytes.length - 1; i >= 0; i--) n = (n << 8n) | BigInt(bytes[i]!);
+  return n;
+}
+
+function reduce(hash: Uint8Array): bigint {
+  return bytesToNumberLE(hash) % L;
+}
+
+/** The Edwards form of a Curve25519 private key: scalar a and compressed public A. */
+export interface EdwardsKey {
+  readonly scalar: bigint;
+  readonly publicKey: Uint8Array;
+}
+
+/** Derives the Edwards scalar and point from a clamped 32-byte X25519 private key. */
+export function edwardsKeyFromPrivate(privateKey: Uint8Array): EdwardsKey {
+  const scalar = bytesToNumberLE(privateKey) % L;
+  return { scalar, publicKey: Point.BASE.multiply(scalar === 0n ? L : scalar).toBytes() };
+}
+
+/** Signs `message`; `random64` must be 64 fresh random bytes (the Z of the XEdDSA paper). */
+export function xeddsaSign(privateKey: Uint8Array, edwards: EdwardsKey, message: Uint8Array, random64: Uint8Array): Uint8Array {
+  const signBit = edwards.publicKey[31]! & 0x80;
+  const r = reduce(sha512(concatBytes(NONCE_PREFIX, privateKey, message, random64)));
+  const R = Point.BASE.multiply(r === 0n ? L : r).toBytes();
+  const h = reduce(sha512(concatBytes(R, edwards.publicKey, message)));
+  const s = (r + h * edwards.scalar) % L;
+  const signature = new Uint8Array(64);
+  signature.set(R, 0);
+  let rest = s;
+  for (let i = 32; i < 64; i++) {
+    signature[i] = Number(rest & 0xffn);
+    rest >>= 8n;
+  }
+  signature[63] = (signature[63]! & 0x7f) | signBit;
+  return signature;
+}
+
+/** Verifies an XEdDSA signature against a raw 32-byte Montgomery u-coordinate. Never throws. */
+export function xeddsaVerify(montgomeryU: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
+  if (montgomeryU.length !== 32 || signature.length !== 64) return false;
+  const u = (bytesToNumberLE(montgomeryU) & ((1n << 255n) - 1n)) % P;
+  if (u === P - 1n) return false; // maps to no Edwards point
+  const y = (Point.Fp.mul(Point.Fp.sub(u, 1n), Point.Fp.inv(Point.Fp.add(u, 1n))));
+  const yBytes = new Uint8Array(32);
+  let rest = y;
+  for (let i = 0; i < 32; i++) {
+    yBytes[i] = Number(rest & 0xffn);
+    rest >>= 8n;
+  }
+  yBytes[31] = (yBytes[31]! & 0x7f) | (signature[63]! & 0x80);
+  let A: InstanceType<typeof Point>;
+  try {
+    A = Point.fromBytes(yBytes, true);
+  } catch {
+    return false;
+  }
+  const sBytes = signature.slice(32, 64);
+  sBytes[31] = sBytes[31]! & 0x7f;
+  if ((sBytes[31]! & 0xe0) !== 0) return false;
+  const R = signature.subarray(0, 32);
+  const h = reduce(sha512(concatBytes(R, A.toBytes(), message)));
+  const s = bytesToNumberLE(sBytes) % L;
+  const check = Point.BASE.multiplyUnsafe(s).subtract(A.multiplyUnsafe(h));
+  return bytesEqual(check.toBytes(), R);
+}

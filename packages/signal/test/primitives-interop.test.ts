@@ -1,0 +1,65 @@
+import { describe, expect, it } from "vitest";
+import * as libsignal from "@signalapp/libsignal-client";
+import { KemKeyPair, KemPublicKey, KemSecretKey } from "../src/kem.js";
+import { KeyPair, PrivateKey, PublicKey } from "../src/curve.js";
+import { secureRandom } from "../src/random.js";
+import { utf8 } from "../src/bytes.js";
+
+describe("curve keys and XEdDSA against libsignal", () => {
+  it("derives the same public key from a private key", () => {
+    for (let i = 0; i < 20; i++) {
+      const theirs = libsignal.PrivateKey.generate();
+      const ours = PrivateKey.deserialize(theirs.serialize());
+      expect(ours.publicKey().serialize()).toEqual(theirs.getPublicKey().serialize());
+    }
+  });
+
+  it("verifies signatures made by libsignal", () => {
+    for (let i = 0; i < 20; i++) {
+      const theirs = libsignal.PrivateKey.generate();
+      const message = secureRandom(i * 7);
+      const signature = theirs.sign(message);
+      const pub = PublicKey.deserialize(theirs.getPublicKey().serialize());
+      expect(pub.verifySignature(message, signature)).toBe(true);
+      const tampered = message.length ? Uint8Array.from(message, (b, j) => (j === 0 ? b ^ 1 : b)) : utf8("x");
+      expect(pub.verifySignature(tampered, signature)).toBe(false);
+    }
+  });
+
+  it("makes signatures libsignal verifies", () => {
+    for (let i = 0; i < 20; i++) {
+      const ours = KeyPair.generate(secureRandom);
+      const message = secureRandom(1 + i * 11);
+      const signature = ours.privateKey.sign(message, secureRandom);
+      const theirs = libsignal.PublicKey.deserialize(ours.publicKey.serialize() as Uint8Array<ArrayBuffer>);
+      expect(theirs.verify(message as Uint8Array<ArrayBuffer>, signature as Uint8Array<ArrayBuffer>)).toBe(true);
+    }
+  });
+
+  it("agrees on the same shared secret", () => {
+    const ours = KeyPair.generate(secureRandom);
+    const theirs = libsignal.PrivateKey.generate();
+    const a = ours.privateKey.agree(PublicKey.deserialize(theirs.getPublicKey().serialize()));
+    const b = theirs.agree(libsignal.PublicKey.deserialize(ours.publicKey.serialize() as Uint8Array<ArrayBuffer>));
+    expect(a).toEqual(new Uint8Array(b));
+  });
+});
+
+describe("Kyber-1024 keys", () => {
+  it("reads libsignal's key encodings and round-trips a shared secret with them", () => {
+    const theirs = libsignal.KEMKeyPair.generate();
+    const pub = KemPublicKey.deserialize(theirs.getPublicKey().serialize());
+    const secret = KemSecretKey.deserialize(theirs.getSecretKey().serialize());
+    const { ciphertext, sharedSecret } = pub.encapsulate(secureRandom);
+    expect(ciphertext.length).toBe(1569);
+    expect(secret.decapsulate(ciphertext)).toEqual(sharedSecret);
+    expect(secret.decapsulate(ciphertext)).toEqual(sharedSecret);
+  });
+
+  it("yields a different secret for a tampered ciphertext", () => {
+    const pair = KemKeyPair.generate(secureRandom);
+    const { ciphertext, sharedSecret } = pair.publicKey.encapsulate(secureRandom);
+    ciphertext[100] = ciphertext[100]! ^ 1;
+    expect(pair.secretKey.decapsulate(ciphertext)).not.toEqual(sharedSecret);
+  });
+});
