@@ -1,10 +1,11 @@
 // Curve25519 keys in libsignal's encodings: a public key is the type byte 0x05 followed by the
 // 32-byte X25519 u-coordinate; a private key is 32 clamped bytes. Signatures are XEdDSA.
-import { ed25519, x25519 } from "@noble/curves/ed25519.js";
+import { x25519 } from "@noble/curves/ed25519.js";
 import { bytesEqual, concatBytes } from "./bytes.js";
 import { SignalError, SignalErrorCode } from "./errors.js";
 import type { RandomSource } from "./random.js";
-import { edwardsKeyFromPrivate, xeddsaSign, xeddsaVerify, type EdwardsKey } from "./xeddsa.js";
+import { importX25519PrivateKey, x25519DeriveBits, type WebCryptoKey } from "./webcrypto-curves.js";
+import { edwardsKeyFromPrivate, montgomeryPublicKey, xeddsaSign, xeddsaVerify, type EdwardsKey } from "./xeddsa.js";
 
 export const DJB_TYPE = 0x05;
 export const PUBLIC_KEY_LENGTH = 33;
@@ -52,7 +53,8 @@ export class PublicKey {
     return this.raw[0]! < 0xed;
   }
 
-  verifySignature(message: Uint8Array, signature: Uint8Array): boolean {
+  /** XEdDSA verification with libsignal's acceptance rules. Never throws. */
+  verifySignature(message: Uint8Array, signature: Uint8Array): Promise<boolean> {
     return xeddsaVerify(this.raw, message, signature);
   }
 }
@@ -67,6 +69,7 @@ function clamp(bytes: Uint8Array): Uint8Array {
 export class PrivateKey {
   private edwards: EdwardsKey | undefined;
   private publicKeyCache: PublicKey | undefined;
+  private imported: Promise<WebCryptoKey | undefined> | undefined;
 
   private constructor(private readonly scalarBytes: Uint8Array) {}
 
@@ -91,16 +94,29 @@ export class PrivateKey {
     return this.edwards;
   }
 
-  /** Computed through the Edwards form (fixed-base, precomputed) and mapped to Montgomery u. */
+  /** Computed as a fixed-base Edwards multiplication mapped to Montgomery u, once per object. */
   publicKey(): PublicKey {
-    this.publicKeyCache ??= PublicKey.fromRaw(ed25519.utils.toMontgomery(this.edwardsKey().publicKey));
+    this.publicKeyCache ??= PublicKey.fromRaw(montgomeryPublicKey(this.scalarBytes));
     return this.publicKeyCache;
   }
 
-  /** X25519 agreement. Rejects a low-order peer key (all-zero shared secret) with INVALID_KEY. */
-  agree(theirs: PublicKey): Uint8Array {
+  /** Records the public half when it is already known (stored with the key), sparing its computation. */
+  withPublicKey(publicKey: PublicKey): this {
+    this.publicKeyCache ??= publicKey;
+    return this;
+  }
+
+  /**
+   * X25519 agreement, natively through WebCrypto where the platform has it (the imported key is
+   * kept with this object), else in JS. Rejects a low-order peer key (all-zero shared secret)
+   * with INVALID_KEY on either path.
+   */
+  async agree(theirs: PublicKey): Promise<Uint8Array> {
     try {
-      return x25519.getSharedSecret(this.scalarBytes, theirs.raw);
+      this.imported ??= importX25519PrivateKey(this.scalarBytes, this.publicKey().raw);
+      const key = await this.imported;
+      const native = key === undefined ? undefined : await x25519DeriveBits(key, theirs.raw);
+      return native ?? x25519.getSharedSecret(this.scalarBytes, theirs.raw);
     } catch (cause) {
       throw new SignalError(SignalErrorCode.InvalidKey, "key agreement with an invalid public key", { cause });
     }
@@ -112,10 +128,14 @@ export class PrivateKey {
 }
 
 export class KeyPair {
+  readonly privateKey: PrivateKey;
+
   constructor(
     readonly publicKey: PublicKey,
-    readonly privateKey: PrivateKey,
-  ) {}
+    privateKey: PrivateKey,
+  ) {
+    this.privateKey = privateKey.withPublicKey(publicKey);
+  }
 
   static generate(random: RandomSource): KeyPair {
     const privateKey = PrivateKey.generate(random);

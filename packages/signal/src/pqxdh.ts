@@ -29,19 +29,18 @@ export interface AliceParameters {
 }
 
 /** Alice's side. Returns the new session and the Kyber ciphertext Bob needs. */
-export function initializeAliceSession(p: AliceParameters, random: RandomSource): { state: SessionState; kyberCiphertext: Uint8Array } {
+export async function initializeAliceSession(p: AliceParameters, random: RandomSource): Promise<{ state: SessionState; kyberCiphertext: Uint8Array }> {
   const kem = p.theirKyberPreKey.encapsulate(random);
-  const secrets = concatBytes(
-    DISCONTINUITY,
+  const agreements = await Promise.all([
     p.ourIdentity.privateKey.agree(p.theirSignedPreKey),
     p.ourBaseKey.privateKey.agree(p.theirIdentityKey),
     p.ourBaseKey.privateKey.agree(p.theirSignedPreKey),
     p.theirOneTimePreKey ? p.ourBaseKey.privateKey.agree(p.theirOneTimePreKey) : new Uint8Array(0),
-    kem.sharedSecret,
-  );
+  ]);
+  const secrets = concatBytes(DISCONTINUITY, ...agreements, kem.sharedSecret);
   const derived = deriveKeys(secrets);
   const sendingRatchetKey = KeyPair.generate(random);
-  const sending = createChain(derived.rootKey, p.theirSignedPreKey, sendingRatchetKey.privateKey);
+  const sending = await createChain(derived.rootKey, p.theirSignedPreKey, sendingRatchetKey.privateKey);
   const state: SessionState = {
     version: CIPHERTEXT_MESSAGE_VERSION,
     localIdentityKey: p.ourIdentity.publicKey,
@@ -69,15 +68,14 @@ export interface BobParameters {
 }
 
 /** Bob's side, on the first PreKey message of a session. */
-export function initializeBobSession(p: BobParameters): SessionState {
-  const secrets = concatBytes(
-    DISCONTINUITY,
+export async function initializeBobSession(p: BobParameters): Promise<SessionState> {
+  const agreements = await Promise.all([
     p.ourSignedPreKey.privateKey.agree(p.theirIdentityKey),
     p.ourIdentity.privateKey.agree(p.theirBaseKey),
     p.ourSignedPreKey.privateKey.agree(p.theirBaseKey),
     p.ourOneTimePreKey ? p.ourOneTimePreKey.privateKey.agree(p.theirBaseKey) : new Uint8Array(0),
-    p.ourKyberPreKey.secretKey.decapsulate(p.theirKyberCiphertext),
-  );
+  ]);
+  const secrets = concatBytes(DISCONTINUITY, ...agreements, p.ourKyberPreKey.secretKey.decapsulate(p.theirKyberCiphertext));
   const derived = deriveKeys(secrets);
   return {
     version: CIPHERTEXT_MESSAGE_VERSION,

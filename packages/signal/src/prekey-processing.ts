@@ -42,7 +42,7 @@ export async function processPreKey(
     oneTimePreKey = await stores.preKeyStore.loadPreKey(message.preKeyId);
     if (!oneTimePreKey) throw new SignalError(SignalErrorCode.InvalidPreKeyId, `no prekey ${message.preKeyId}`);
   }
-  const state = initializeBobSession({
+  const state = await initializeBobSession({
     ourIdentity: await identityStore.getIdentityKeyPair(),
     ourSignedPreKey: signedPreKey.keyPair,
     ourOneTimePreKey: oneTimePreKey?.keyPair,

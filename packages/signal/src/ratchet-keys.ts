@@ -36,8 +36,8 @@ export function messageKeysFromSeed(seed: Uint8Array, counter: number): MessageK
 }
 
 /** KDF_RK: one DH ratchet step from `rootKey`, giving the next root key and a fresh chain. */
-export function createChain(rootKey: Uint8Array, theirRatchetKey: PublicKey, ourRatchetKey: PrivateKey): { rootKey: Uint8Array; chainKey: ChainKey } {
-  const shared = ourRatchetKey.agree(theirRatchetKey);
+export async function createChain(rootKey: Uint8Array, theirRatchetKey: PublicKey, ourRatchetKey: PrivateKey): Promise<{ rootKey: Uint8Array; chainKey: ChainKey }> {
+  const shared = await ourRatchetKey.agree(theirRatchetKey);
   const okm = hkdfSha256(shared, rootKey, INFO_RATCHET, 64);
   return { rootKey: okm.slice(0, 32), chainKey: { key: okm.slice(32, 64), index: 0 } };
 }

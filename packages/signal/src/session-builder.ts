@@ -20,17 +20,17 @@ export async function processPreKeyBundle(
   if (!(await identityStore.isTrustedIdentity(address, bundle.identityKey, Direction.Sending))) {
     throw new SignalError(SignalErrorCode.UntrustedIdentity, `untrusted identity for ${address.toString()}`);
   }
-  if (!bundle.identityKey.verifySignature(bundle.signedPreKeyPublic.serialize(), bundle.signedPreKeySignature)) {
+  if (!(await bundle.identityKey.verifySignature(bundle.signedPreKeyPublic.serialize(), bundle.signedPreKeySignature))) {
     throw new SignalError(SignalErrorCode.InvalidSignature, "signed prekey signature does not verify");
   }
-  if (!bundle.identityKey.verifySignature(bundle.kyberPreKeyPublic.serialize(), bundle.kyberPreKeySignature)) {
+  if (!(await bundle.identityKey.verifySignature(bundle.kyberPreKeyPublic.serialize(), bundle.kyberPreKeySignature))) {
     throw new SignalError(SignalErrorCode.InvalidSignature, "Kyber prekey signature does not verify");
   }
   if ((bundle.preKeyId === undefined) !== (bundle.preKeyPublic === undefined)) {
     throw new SignalError(SignalErrorCode.InvalidMessage, "one-time prekey id and key must come together");
   }
   const ourBaseKey = KeyPair.generate(random);
-  const { state, kyberCiphertext } = initializeAliceSession(
+  const { state, kyberCiphertext } = await initializeAliceSession(
     {
       ourIdentity: await identityStore.getIdentityKeyPair(),
       ourBaseKey,

@@ -84,7 +84,7 @@ export async function signalDecrypt(
   const message = SignalMessage.deserialize(body);
   const record = await sessionStore.loadSession(address);
   if (!record) throw new SignalError(SignalErrorCode.NoSession, `no session for ${address.toString()}`);
-  const plaintext = decryptWithRecord(record, message, random);
+  const plaintext = await decryptWithRecord(record, message, random);
   const remoteIdentity = record.currentState!.remoteIdentityKey;
   if (!(await identityStore.isTrustedIdentity(address, remoteIdentity, Direction.Receiving))) {
     throw new SignalError(SignalErrorCode.UntrustedIdentity, `untrusted identity for ${address.toString()}`);
@@ -106,7 +106,7 @@ export async function signalDecryptPreKey(body: Uint8Array, address: ProtocolAdd
   const message = PreKeySignalMessage.deserialize(body);
   const record = (await stores.sessionStore.loadSession(address)) ?? new SessionRecord();
   const used = await processPreKey(message, address, record, stores);
-  const plaintext = decryptWithRecord(record, message.message, random);
+  const plaintext = await decryptWithRecord(record, message.message, random);
   await stores.identityStore.saveIdentity(address, message.identityKey);
   await stores.sessionStore.storeSession(address, record);
   if (used.kyberPreKeyId !== undefined) await stores.kyberPreKeyStore.markKyberPreKeyUsed(used.kyberPreKeyId);
@@ -120,11 +120,11 @@ export async function signalDecryptPreKey(body: Uint8Array, address: ProtocolAdd
  * the search at once: the message was already decrypted by that session. When none decrypts,
  * the current session's error is the one reported.
  */
-function decryptWithRecord(record: SessionRecord, message: SignalMessage, random: RandomSource): Uint8Array {
+async function decryptWithRecord(record: SessionRecord, message: SignalMessage, random: RandomSource): Promise<Uint8Array> {
   let firstError: SignalError | undefined;
   const current = record.currentState;
   if (current) {
-    const attempt = tryDecrypt(current, message, random);
+    const attempt = await tryDecrypt(current, message, random);
     if (attempt.plaintext) {
       record.setCurrentState(attempt.state);
       return attempt.plaintext;
@@ -133,7 +133,7 @@ function decryptWithRecord(record: SessionRecord, message: SignalMessage, random
   }
   const previous = record.previousStates;
   for (let index = 0; index < previous.length; index++) {
-    const attempt = tryDecrypt(previous[index]!, message, random);
+    const attempt = await tryDecrypt(previous[index]!, message, random);
     if (attempt.plaintext) {
       record.promoteArchived(index, attempt.state);
       return attempt.plaintext;
@@ -145,18 +145,22 @@ function decryptWithRecord(record: SessionRecord, message: SignalMessage, random
 /** Errors that mean "not this session": the search goes on to the next one. */
 const TRY_NEXT: readonly SignalErrorCode[] = [SignalErrorCode.InvalidMessage, SignalErrorCode.InvalidMac, SignalErrorCode.TooFarInFuture, SignalErrorCode.InvalidKey];
 
-function tryDecrypt(original: SessionState, message: SignalMessage, random: RandomSource): { plaintext?: Uint8Array; error?: SignalError; state: SessionState } {
+async function tryDecrypt(
+  original: SessionState,
+  message: SignalMessage,
+  random: RandomSource,
+): Promise<{ plaintext?: Uint8Array; error?: SignalError; state: SessionState }> {
   const state = cloneSessionState(original);
   try {
-    return { plaintext: decryptWithState(state, message, random), state };
+    return { plaintext: await decryptWithState(state, message, random), state };
   } catch (error) {
     if (error instanceof SignalError && TRY_NEXT.includes(error.code)) return { error, state };
     throw error;
   }
 }
 
-function decryptWithState(state: SessionState, message: SignalMessage, random: RandomSource): Uint8Array {
-  const chain = findReceiverChain(state, message.senderRatchetKey) ?? ratchetStep(state, message.senderRatchetKey, random);
+async function decryptWithState(state: SessionState, message: SignalMessage, random: RandomSource): Promise<Uint8Array> {
+  const chain = findReceiverChain(state, message.senderRatchetKey) ?? (await ratchetStep(state, message.senderRatchetKey, random));
   const keys = messageKeysFor(chain, message.counter);
   if (!message.verifyMac(state.remoteIdentityKey, state.localIdentityKey, keys.macKey)) {
     throw new SignalError(SignalErrorCode.InvalidMac, "message MAC does not verify");
@@ -167,10 +171,10 @@ function decryptWithState(state: SessionState, message: SignalMessage, random: R
 }
 
 /** A new ratchet key from the peer: derive its receiving chain and a fresh sending chain. */
-function ratchetStep(state: SessionState, theirRatchetKey: PublicKey, random: RandomSource): ReceiverChain {
-  const receiving = createChain(state.rootKey, theirRatchetKey, state.senderChain.ratchetKeyPair.privateKey);
+async function ratchetStep(state: SessionState, theirRatchetKey: PublicKey, random: RandomSource): Promise<ReceiverChain> {
+  const receiving = await createChain(state.rootKey, theirRatchetKey, state.senderChain.ratchetKeyPair.privateKey);
   const ourNewRatchetKey = KeyPair.generate(random);
-  const sending = createChain(receiving.rootKey, theirRatchetKey, ourNewRatchetKey.privateKey);
+  const sending = await createChain(receiving.rootKey, theirRatchetKey, ourNewRatchetKey.privateKey);
   state.rootKey = sending.rootKey;
   const chain = addReceiverChain(state, theirRatchetKey, receiving.chainKey);
   state.previousCounter = Math.max(state.senderChain.chainKey.index - 1, 0);

@@ -1,0 +1,84 @@
+// Fast paths for Curve25519 through the platform's WebCrypto (native code in Node 20+ and in
+// current browsers), about ten times faster than pure JS. Every function returns undefined when
+// the platform lacks the algorithm, and callers then fall back to @noble/curves, which computes
+// the same results. Imported private keys are cached by the caller that owns the key bytes.
+
+interface SubtleLike {
+  importKey(format: string, keyData: Uint8Array | object, algorithm: { name: string }, extractable: boolean, usages: string[]): Promise<unknown>;
+  deriveBits(algorithm: { name: string; public: unknown }, baseKey: unknown, length: number): Promise<ArrayBuffer>;
+  verify(algorithm: { name: string }, key: unknown, signature: Uint8Array, data: Uint8Array): Promise<boolean>;
+}
+
+/** An opaque handle to a key imported into WebCrypto. */
+export type WebCryptoKey = unknown;
+
+const X25519 = { name: "X25519" };
+const ED25519 = { name: "Ed25519" };
+
+function subtle(): SubtleLike | undefined {
+  return (globalThis as { crypto?: { subtle?: SubtleLike } }).crypto?.subtle;
+}
+
+/**
+ * Probes once whether X25519 and Ed25519 work here. The probe's promise is the only state kept,
+ * and it never changes once settled.
+ */
+let support: Promise<SubtleLike | undefined> | undefined;
+function available(): Promise<SubtleLike | undefined> {
+  support ??= (async () => {
+    const s = subtle();
+    if (!s) return undefined;
+    try {
+      const base = new Uint8Array(32);
+      base[0] = 9;
+      await s.importKey("raw", base, X25519, false, []);
+      await s.importKey("raw", new Uint8Array(32), ED25519, false, ["verify"]).catch(() => undefined);
+      return s;
+    } catch {
+      return undefined;
+    }
+  })();
+  return support;
+}
+
+/**
+ * Imports a private key with its public key as a JWK: several times faster than PKCS#8 in
+ * Node. Platforms check that the two match; a mismatch is an error.
+ */
+export async function importX25519PrivateKey(scalar: Uint8Array, publicU: Uint8Array): Promise<WebCryptoKey | undefined> {
+  const s = await available();
+  if (!s) return undefined;
+  const jwk = { kty: "OKP", crv: "X25519", d: base64Url(scalar), x: base64Url(publicU) };
+  return s.importKey("jwk", jwk, X25519, false, ["deriveBits"]);
+}
+
+const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+function base64Url(bytes: Uint8Array): string {
+  let out = "";
+  for (let i = 0; i < bytes.length; i += 3) {
+    const n = (bytes[i]! << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
+    const chars = Math.min(4, Math.ceil(((bytes.length - i) * 8) / 6));
+    for (let c = 0; c < chars; c++) out += B64[(n >> (18 - 6 * c)) & 63];
+  }
+  return out;
+}
+
+/** X25519(private, u). Rejects (throws) for a low-order u, as the all-zero output is refused. */
+export async function x25519DeriveBits(privateKey: WebCryptoKey, u: Uint8Array): Promise<Uint8Array | undefined> {
+  const s = await available();
+  if (!s) return undefined;
+  const publicKey = await s.importKey("raw", u, X25519, false, []);
+  return new Uint8Array(await s.deriveBits({ name: "X25519", public: publicKey }, privateKey, 256));
+}
+
+/** Standard Ed25519 verification (RFC 8032, cofactorless), or undefined without support. */
+export async function ed25519Verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean | undefined> {
+  const s = await available();
+  if (!s) return undefined;
+  try {
+    const key = await s.importKey("raw", publicKey, ED25519, false, ["verify"]);
+    return await s.verify(ED25519, key, signature, message);
+  } catch {
+    return undefined;
+  }
+}
