@@ -63,3 +63,33 @@ describe("Kyber-1024 keys", () => {
     expect(pair.secretKey.decapsulate(ciphertext)).not.toEqual(sharedSecret);
   });
 });
+
+describe("native fast paths agree with the pure-JS results", () => {
+  it("computes the same X25519 agreement as noble", async () => {
+    const { x25519 } = await import("@noble/curves/ed25519.js");
+    for (let i = 0; i < 5; i++) {
+      const ours = KeyPair.generate(secureRandom);
+      const peer = KeyPair.generate(secureRandom);
+      expect(await ours.privateKey.agree(peer.publicKey)).toEqual(x25519.getSharedSecret(ours.privateKey.serialize(), peer.publicKey.raw));
+    }
+  });
+
+  it("accepts, like libsignal, a signature whose s is not reduced (s + L), which RFC 8032 refuses", async () => {
+    const L = 2n ** 252n + 27742317777372353535851937790883648493n;
+    const theirs = libsignal.PrivateKey.generate();
+    const message = utf8("malleable");
+    const signature = new Uint8Array(theirs.sign(message as Uint8Array<ArrayBuffer>));
+    const signBit = signature[63]! & 0x80;
+    let s = 0n;
+    for (let i = 63; i >= 32; i--) s = (s << 8n) | BigInt(i === 63 ? signature[i]! & 0x7f : signature[i]!);
+    let bumped = s + L;
+    for (let i = 32; i < 64; i++) {
+      signature[i] = Number(bumped & 0xffn);
+      bumped >>= 8n;
+    }
+    signature[63] = signature[63]! | signBit;
+    const theirKey = theirs.getPublicKey();
+    expect(theirKey.verify(message as Uint8Array<ArrayBuffer>, signature as Uint8Array<ArrayBuffer>)).toBe(true);
+    expect(await PublicKey.deserialize(theirKey.serialize()).verifySignature(message, signature)).toBe(true);
+  });
+});
