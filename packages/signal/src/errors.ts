@@ -26,6 +26,8 @@ export const SignalErrorCode = {
   InvalidPreKeyId: "INVALID_PREKEY_ID",
   InvalidSignedPreKeyId: "INVALID_SIGNED_PREKEY_ID",
   InvalidKyberPreKeyId: "INVALID_KYBER_PREKEY_ID",
+  /** A PreKey message reuses a base key already seen with a last-resort Kyber key: a replay. */
+  ReusedBaseKey: "REUSED_BASE_KEY",
   /** No sender key state exists for this sender and distribution. */
   NoSenderKeyState: "NO_SENDER_KEY_STATE",
   /** Serialized state (a session or sender-key record) could not be read. */

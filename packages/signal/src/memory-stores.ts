@@ -2,7 +2,9 @@
 // are kept serialized and parsed on load, so callers get private copies and the serialization
 // is exercised on every operation, exactly as a persistent store would.
 import type { ProtocolAddress } from "./address.js";
+import { toHex } from "./bytes.js";
 import type { KeyPair, PublicKey } from "./curve.js";
+import { SignalError, SignalErrorCode } from "./errors.js";
 import { KyberPreKeyRecord, PreKeyRecord, SignedPreKeyRecord } from "./prekey-records.js";
 import { SessionRecord } from "./session-record.js";
 import type { Direction, IdentityKeyStore, KyberPreKeyStore, PreKeyStore, SessionStore, SignedPreKeyStore } from "./stores.js";
@@ -86,6 +88,8 @@ export class InMemorySignedPreKeyStore implements SignedPreKeyStore {
 /** Keys stored with `lastResort` survive use; one-time keys are removed when used. */
 export class InMemoryKyberPreKeyStore implements KyberPreKeyStore {
   private readonly keys = new Map<number, { bytes: Uint8Array; lastResort: boolean }>();
+  /** `kyberId:signedId:baseKeyHex` of every PreKey message that used a last-resort key. */
+  private readonly usedBaseKeys = new Set<string>();
 
   async loadKyberPreKey(id: number): Promise<KyberPreKeyRecord | undefined> {
     const entry = this.keys.get(id);
@@ -96,7 +100,15 @@ export class InMemoryKyberPreKeyStore implements KyberPreKeyStore {
     this.keys.set(id, { bytes: record.serialize(), lastResort });
   }
 
-  async markKyberPreKeyUsed(id: number): Promise<void> {
-    if (this.keys.get(id)?.lastResort === false) this.keys.delete(id);
+  async markKyberPreKeyUsed(id: number, signedPreKeyId: number, baseKey: PublicKey): Promise<void> {
+    const entry = this.keys.get(id);
+    if (!entry) return;
+    if (!entry.lastResort) {
+      this.keys.delete(id);
+      return;
+    }
+    const use = `${id}:${signedPreKeyId}:${toHex(baseKey.raw)}`;
+    if (this.usedBaseKeys.has(use)) throw new SignalError(SignalErrorCode.ReusedBaseKey, "base key already used with this last-resort key");
+    this.usedBaseKeys.add(use);
   }
 }

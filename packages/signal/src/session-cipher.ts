@@ -107,10 +107,13 @@ export async function signalDecryptPreKey(body: Uint8Array, address: ProtocolAdd
   const record = (await stores.sessionStore.loadSession(address)) ?? new SessionRecord();
   const used = await processPreKey(message, address, record, stores);
   const plaintext = await decryptWithRecord(record, message.message, random);
+  // Prekeys are retired before the session is stored, so a rejected replay stores nothing.
+  if (used.kyberPreKeyId !== undefined) {
+    await stores.kyberPreKeyStore.markKyberPreKeyUsed(used.kyberPreKeyId, message.signedPreKeyId, message.baseKey);
+  }
+  if (used.preKeyId !== undefined) await stores.preKeyStore.removePreKey(used.preKeyId);
   await stores.identityStore.saveIdentity(address, message.identityKey);
   await stores.sessionStore.storeSession(address, record);
-  if (used.kyberPreKeyId !== undefined) await stores.kyberPreKeyStore.markKyberPreKeyUsed(used.kyberPreKeyId);
-  if (used.preKeyId !== undefined) await stores.preKeyStore.removePreKey(used.preKeyId);
   return plaintext;
 }
 

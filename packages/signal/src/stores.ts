@@ -50,10 +50,12 @@ export interface KyberPreKeyStore {
   loadKyberPreKey(id: number): Promise<KyberPreKeyRecord | undefined>;
   storeKyberPreKey(id: number, record: KyberPreKeyRecord): Promise<void>;
   /**
-   * Called after a successful decrypt that used this key. A one-time Kyber key must be removed;
-   * a last-resort key stays.
+   * Called when a PreKey message that used this key decrypted, before its session is stored. A
+   * one-time Kyber key must be removed. A last-resort key stays, but the store must remember
+   * (signed prekey id, base key) for it and reject a repeat with REUSED_BASE_KEY: once the
+   * session has left the record, that is the only defence against a replayed first message.
    */
-  markKyberPreKeyUsed(id: number): Promise<void>;
+  markKyberPreKeyUsed(id: number, signedPreKeyId: number, baseKey: PublicKey): Promise<void>;
 }
 
 export interface SenderKeyStore {
