@@ -25,6 +25,16 @@ export default tseslint.config(
     },
   },
   {
+    // Type-aware rules, for the files a tsconfig covers: a promise nobody awaits loses its
+    // rejection (and, for a store write, the ordering the protocol relies on).
+    files: ["packages/*/src/**/*.ts", "packages/*/test/**/*.ts", "bench/**/*.ts"],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      "@typescript-eslint/no-floating-promises": "error",
+      "@typescript-eslint/no-misused-promises": "error",
+    },
+  },
+  {
     files: ["packages/protocol/src/**/*.ts", "packages/signal/src/**/*.ts"],
     rules: { "no-restricted-imports": ["error", { patterns: [nodeBuiltins, ours([])] }] },
   },
