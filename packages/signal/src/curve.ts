@@ -94,6 +94,26 @@ export class PrivateKey {
     return this.edwards;
   }
 
+  /**
+   * The 32-byte Edwards encoding of the public key A that XEdDSA signs with (its sign bit is not
+   * forced to zero). A fixed-base multiplication, once per object; a record that stores it hands
+   * it back with withEdwardsPublicKey().
+   */
+  edwardsPublicKey(): Uint8Array {
+    return this.edwardsKey().publicKey.slice();
+  }
+
+  /**
+   * Records A when it is already known (from edwardsPublicKey(), stored with the key), sparing its
+   * computation before the first signature. Trusted as given, like withPublicKey(): a wrong A
+   * gives signatures that do not verify. Throws INVALID_KEY unless it is 32 bytes.
+   */
+  withEdwardsPublicKey(publicKey: Uint8Array): this {
+    if (publicKey.length !== 32) throw new SignalError(SignalErrorCode.InvalidKey, "Edwards public key must be 32 bytes");
+    this.edwards ??= edwardsKeyFromPrivate(this.scalarBytes, publicKey.slice());
+    return this;
+  }
+
   /** Computed as a fixed-base Edwards multiplication mapped to Montgomery u, once per object. */
   publicKey(): PublicKey {
     this.publicKeyCache ??= PublicKey.fromRaw(montgomeryPublicKey(this.scalarBytes));

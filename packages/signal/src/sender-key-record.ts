@@ -99,8 +99,11 @@ export class SenderKeyRecord {
    * Our own storage format, not libsignal's: the byte RECORD_FORMAT_VERSION, then a protobuf
    * whose repeated field 1 holds the states, newest first. A state: chain_id 1, iteration 2,
    * chain_key 3, signing public key 4, signing private key 5 (sender only), skipped seeds 6 packed
-   * as 36-byte entries (iteration u32 big-endian ‖ seed), oldest first. A later format bumps the
-   * leading byte and migrates in deserialize().
+   * as 36-byte entries (iteration u32 big-endian ‖ seed), oldest first, and the Edwards form A of
+   * the signing key 7 (sender only, 32 bytes: XEdDSA signing needs it, and computing it costs a
+   * scalar multiplication on every load). Field 7 came later within format 1: a record without it
+   * still loads, and A is computed when first needed. A later format bumps the leading byte and
+   * migrates in deserialize().
    */
   serialize(): Uint8Array {
     const writer = new BinaryWriter();
@@ -113,6 +116,7 @@ export class SenderKeyRecord {
       writeBytes(writer, 4, state.signingPublicKey.serialize());
       if (state.signingPrivateKey) writeBytes(writer, 5, state.signingPrivateKey.serialize());
       if (state.skippedSeeds.size > 0) writeBytes(writer, 6, packSeeds(state.skippedSeeds));
+      if (state.signingPrivateKey) writeBytes(writer, 7, state.signingPrivateKey.edwardsPublicKey());
       writer.join();
     }
     return writer.finish();
@@ -155,6 +159,9 @@ function readState(bytes: Uint8Array): SenderKeyState {
   const what = "sender key state";
   const fields = readFields(bytes, what);
   const privateBytes = optionalBytes(fields, 5, `${what} signing private key`);
+  const edwardsBytes = optionalBytes(fields, 7, `${what} signing key Edwards form`);
+  const privateKey = privateBytes && PrivateKey.deserialize(privateBytes);
+  if (privateKey && edwardsBytes) privateKey.withEdwardsPublicKey(edwardsBytes);
   const packed = optionalBytes(fields, 6, `${what} skipped seeds`) ?? new Uint8Array(0);
   if (packed.length % SEED_ENTRY_LENGTH !== 0 || packed.length / SEED_ENTRY_LENGTH > MAX_SKIPPED_MESSAGE_KEYS) {
     throw new Error("malformed skipped seeds");
@@ -169,7 +176,7 @@ function readState(bytes: Uint8Array): SenderKeyState {
     requireUint32(fields, 2, `${what} iteration`),
     requireBytes(fields, 3, `${what} chain key`, 32),
     PublicKey.deserialize(requireBytes(fields, 4, `${what} signing public key`, 33)),
-    privateBytes && PrivateKey.deserialize(privateBytes),
+    privateKey,
     seeds,
   );
 }

@@ -32,10 +32,14 @@ export interface EdwardsKey {
   readonly publicKey: Uint8Array;
 }
 
-/** Derives the Edwards scalar and point from a clamped 32-byte X25519 private key. */
-export function edwardsKeyFromPrivate(privateKey: Uint8Array): EdwardsKey {
+/**
+ * Derives the Edwards scalar and point from a clamped 32-byte X25519 private key. A `knownPublicKey`
+ * (the 32-byte encoding of A, stored with the key) is trusted as given and spares the fixed-base
+ * multiplication; a wrong one makes signatures that no verifier accepts, nothing worse.
+ */
+export function edwardsKeyFromPrivate(privateKey: Uint8Array, knownPublicKey?: Uint8Array): EdwardsKey {
   const scalar = bytesToNumberLE(privateKey) % L;
-  return { scalar, publicKey: BASE.multiply(scalar === 0n ? L : scalar).toBytes() };
+  return { scalar, publicKey: knownPublicKey ?? BASE.multiply(scalar === 0n ? L : scalar).toBytes() };
 }
 
 /**

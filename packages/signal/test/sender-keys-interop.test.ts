@@ -12,6 +12,8 @@ import { InMemorySenderKeyStore } from "../src/memory-sender-key-store.js";
 import { secureRandom } from "../src/random.js";
 import { PublicKey } from "../src/curve.js";
 import { SenderKeyDistributionMessage, SenderKeyMessage } from "../src/sender-key-messages.js";
+import { SenderKeyRecord } from "../src/sender-key-record.js";
+import { fromHex } from "../src/bytes.js";
 import { LibsignalSenderKeyStore } from "./support/libsignal-sender-key-store.js";
 
 type Bytes = Uint8Array<ArrayBuffer>;
@@ -84,6 +86,31 @@ describe("Sender Keys against libsignal", () => {
     expect(parsed.ciphertext).toEqual(new Uint8Array(48).fill(5));
     expect(await parsed.verifySignature(PublicKey.deserialize(signer.getPublicKey().serialize()))).toBe(true);
     expect(lsMessage.serialize()[0]).toBe(0x33);
+  });
+
+  it("signs, for libsignal, with a sender record stored before records held the Edwards form of the signing key", async () => {
+    // A sender record (one chain at iteration 0) as this package serialized it before field 7.
+    const old = fromHex(
+      "010a6f08f7ad97a00610001a200b9203df63aea7c29b68449ade84400005be1f60a9cfcf850344668090f5315c2221052efb08ddfaaf17f9581e3c8" +
+        "feaa28ba003e6c24f2d0d157af56b6b53c8b392642a20f8c7c9121411e50a4acf4f56cee52f440b71c9ce3302885c6d7887b9dfd79241",
+    );
+    const record = SenderKeyRecord.deserialize(old);
+    const state = record.currentState()!;
+    const direct = SenderKeyMessage.create(fromHex("0f1e2d3c4b5a49788695a4b3c2d1e0f0"), state.chainId, 0, new Uint8Array(16), state.signingPrivateKey!, secureRandom);
+    const signingKey = ls.PublicKey.deserialize(bytes(state.signingPublicKey.serialize()));
+    expect(ls.SenderKeyMessage.deserialize(bytes(direct.serialized)).verifySignature(signingKey)).toBe(true);
+
+    const ourStore = new InMemorySenderKeyStore();
+    await ourStore.storeSenderKey(ours, distributionId, record);
+    // Stored again, it gains field 7 (34 bytes), and its state's length prefix a byte.
+    expect((await ourStore.loadSenderKey(ours, distributionId))!.serialize().length).toBe(old.length + 35);
+    const lsStore = new LibsignalSenderKeyStore();
+    const skdm = await createSenderKeyDistributionMessage(ours, distributionId, ourStore, secureRandom);
+    await ls.processSenderKeyDistributionMessage(lsAddress(ours), ls.SenderKeyDistributionMessage.deserialize(bytes(skdm.serialize())), lsStore);
+    for (const body of ["first", "second"]) {
+      const message = await groupEncrypt(ours, distributionId, ourStore, text(body), secureRandom);
+      expect(new TextDecoder().decode(await ls.groupDecrypt(lsAddress(ours), lsStore, bytes(message)))).toBe(body);
+    }
   });
 
   it("rejects a libsignal message after a byte of it is altered", async () => {

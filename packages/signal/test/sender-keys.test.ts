@@ -11,6 +11,7 @@ import {
 import { InMemorySenderKeyStore } from "../src/memory-sender-key-store.js";
 import { secureRandom } from "../src/random.js";
 import { SenderKeyDistributionMessage, SenderKeyMessage, distributionIdToBytes } from "../src/sender-key-messages.js";
+import { SenderKeyRecord } from "../src/sender-key-record.js";
 
 const alice = new ProtocolAddress("alice", 1);
 const distributionId = "d1d1d1d1-7000-11eb-b32a-33b8a8a487a6";
@@ -131,6 +132,16 @@ describe("Sender Keys", () => {
     expect(await codeOf(g.receive(await g.send("far")))).toBe(SignalErrorCode.TooFarInFuture);
     expect(await g.bobBytes()).toEqual(before);
     expect(await g.receive(pending)).toBe("1");
+  });
+
+  it("signs with the Edwards form of the signing key stored in the record, without recomputing it", async () => {
+    const g = await group();
+    expect(await g.receive(await g.send("as stored"))).toBe("as stored");
+    const stored = (await g.aliceStore.loadSenderKey(alice, distributionId))!.serialize();
+    // Field 7, the stored A, ends the only state; flipping its sign bit gives a wrong A.
+    stored[stored.length - 1]! ^= 0x80;
+    await g.aliceStore.storeSenderKey(alice, distributionId, SenderKeyRecord.deserialize(stored));
+    expect(await codeOf(g.receive(await g.send("wrong A")))).toBe(SignalErrorCode.InvalidSignature);
   });
 
   it("does not rewind a chain when the same distribution message is processed again", async () => {
