@@ -5,7 +5,7 @@ import { bytesEqual, concatBytes } from "./bytes.js";
 import { SignalError, SignalErrorCode } from "./errors.js";
 import type { RandomSource } from "./random.js";
 import { importX25519PrivateKey, x25519DeriveBits, type WebCryptoKey } from "./webcrypto-curves.js";
-import { edwardsKeyFromPrivate, montgomeryPublicKey, xeddsaSign, xeddsaVerify, type EdwardsKey } from "./xeddsa.js";
+import { edwardsKeyFromPrivate, montgomeryPublicKey, xeddsaSign, xeddsaSignAsync, xeddsaVerify, type EdwardsKey } from "./xeddsa.js";
 
 export const DJB_TYPE = 0x05;
 export const PUBLIC_KEY_LENGTH = 33;
@@ -142,8 +142,17 @@ export class PrivateKey {
     }
   }
 
+  /** XEdDSA, in pure JS: a fixed-base multiplication (noble) per signature. */
   sign(message: Uint8Array, random: RandomSource): Uint8Array {
     return xeddsaSign(this.scalarBytes, this.edwardsKey(), message, random(64));
+  }
+
+  /**
+   * XEdDSA as sign() makes it, but with the nonce point computed natively where WebCrypto signs
+   * with Ed25519 (more than twice as fast); the same kind of signature, not the same bytes.
+   */
+  signAsync(message: Uint8Array, random: RandomSource): Promise<Uint8Array> {
+    return xeddsaSignAsync(this.scalarBytes, this.edwardsKey(), message, random(64));
   }
 }
 

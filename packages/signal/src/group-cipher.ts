@@ -90,7 +90,7 @@ export async function groupEncrypt(
   if (state.iteration === MAX_ITERATION) throw new SignalError(SignalErrorCode.InvalidState, "sender chain is exhausted");
   const { iv, cipherKey } = messageKeys(hmacSha256(state.chainKey, MESSAGE_KEY_SEED));
   const ciphertext = aes256CbcEncrypt(cipherKey, iv, plaintext);
-  const message = SenderKeyMessage.create(idBytes, state.chainId, state.iteration, ciphertext, state.signingPrivateKey, random);
+  const message = await SenderKeyMessage.create(idBytes, state.chainId, state.iteration, ciphertext, state.signingPrivateKey, random);
   state.chainKey = hmacSha256(state.chainKey, CHAIN_KEY_SEED);
   state.iteration += 1;
   await store.storeSenderKey(sender, id, record);

@@ -103,14 +103,14 @@ export class SenderKeyMessage {
   ) {}
 
   /** `distributionIdBytes` is the 16-byte form, so the hot path parses the UUID text only once. */
-  static create(
+  static async create(
     distributionIdBytes: Uint8Array,
     chainId: number,
     iteration: number,
     ciphertext: Uint8Array,
     signingKey: PrivateKey,
     random: RandomSource,
-  ): SenderKeyMessage {
+  ): Promise<SenderKeyMessage> {
     const writer = new BinaryWriter();
     writeBytes(writer, 1, distributionIdBytes);
     writeUint32(writer, 2, chainId);
@@ -120,7 +120,7 @@ export class SenderKeyMessage {
     const serialized = new Uint8Array(1 + body.length + SIGNATURE_LENGTH);
     serialized[0] = VERSION_BYTE;
     serialized.set(body, 1);
-    const signature = signingKey.sign(serialized.subarray(0, 1 + body.length), random);
+    const signature = await signingKey.signAsync(serialized.subarray(0, 1 + body.length), random);
     serialized.set(signature, 1 + body.length);
     return new SenderKeyMessage(distributionIdFromBytes(distributionIdBytes), chainId, iteration, ciphertext, serialized);
   }

@@ -1,12 +1,21 @@
 // Fast paths for Curve25519 through the platform's WebCrypto (native code in Node 20+ and in
 // current browsers), about ten times faster than pure JS. Every function returns undefined when
 // the platform lacks the algorithm, and callers then fall back to @noble/curves, which computes
-// the same results. Imported private keys are cached by the caller that owns the key bytes.
+// the same results (signing: equally valid signatures, not the same bytes). Imported private keys
+// are cached by the caller that owns the key bytes.
+import { fromHex } from "./bytes.js";
 
 interface SubtleLike {
   importKey(format: string, keyData: Uint8Array | object, algorithm: { name: string }, extractable: boolean, usages: string[]): Promise<unknown>;
   deriveBits(algorithm: { name: string; public: unknown }, baseKey: unknown, length: number): Promise<ArrayBuffer>;
   verify(algorithm: { name: string }, key: unknown, signature: Uint8Array, data: Uint8Array): Promise<boolean>;
+  sign(algorithm: { name: string }, key: unknown, data: Uint8Array): Promise<ArrayBuffer>;
+}
+
+interface Support {
+  subtle: SubtleLike;
+  /** The public signing key below, imported; undefined where Ed25519 signing is missing. */
+  publicSigner: WebCryptoKey | undefined;
 }
 
 /** An opaque handle to a key imported into WebCrypto. */
@@ -20,11 +29,19 @@ function subtle(): SubtleLike | undefined {
 }
 
 /**
- * Probes once whether X25519 and Ed25519 work here. The probe's promise is the only state kept,
- * and it never changes once settled.
+ * An Ed25519 key pair that is public on purpose (RFC 8032, seed of 32 zero bytes). Signing with
+ * it serves as a native fixed-base multiplication whose scalar the signer can recover, see
+ * xeddsaSignAsync; nothing depends on the key being secret.
  */
-let support: Promise<SubtleLike | undefined> | undefined;
-function available(): Promise<SubtleLike | undefined> {
+export const PUBLIC_ED25519_SEED = new Uint8Array(32);
+export const PUBLIC_ED25519_KEY = fromHex("3b6a27bcceb6a42d62a3a8d02a6f0d73653215771de243a63ac048a18b59da29");
+
+/**
+ * Probes once whether X25519 and Ed25519 work here, and imports the public signing key. The
+ * probe's promise is the only state kept, and it never changes once settled.
+ */
+let support: Promise<Support | undefined> | undefined;
+function available(): Promise<Support | undefined> {
   support ??= (async () => {
     const s = subtle();
     if (!s) return undefined;
@@ -33,7 +50,9 @@ function available(): Promise<SubtleLike | undefined> {
       base[0] = 9;
       await s.importKey("raw", base, X25519, false, []);
       await s.importKey("raw", new Uint8Array(32), ED25519, false, ["verify"]).catch(() => undefined);
-      return s;
+      const jwk = { kty: "OKP", crv: "Ed25519", d: base64Url(PUBLIC_ED25519_SEED), x: base64Url(PUBLIC_ED25519_KEY) };
+      const publicSigner = await s.importKey("jwk", jwk, ED25519, false, ["sign"]).catch(() => undefined);
+      return { subtle: s, publicSigner };
     } catch {
       return undefined;
     }
@@ -46,7 +65,7 @@ function available(): Promise<SubtleLike | undefined> {
  * Node. Platforms check that the two match; a mismatch is an error.
  */
 export async function importX25519PrivateKey(scalar: Uint8Array, publicU: Uint8Array): Promise<WebCryptoKey | undefined> {
-  const s = await available();
+  const s = (await available())?.subtle;
   if (!s) return undefined;
   const jwk = { kty: "OKP", crv: "X25519", d: base64Url(scalar), x: base64Url(publicU) };
   return s.importKey("jwk", jwk, X25519, false, ["deriveBits"]);
@@ -65,7 +84,7 @@ function base64Url(bytes: Uint8Array): string {
 
 /** X25519(private, u). Rejects (throws) for a low-order u, as the all-zero output is refused. */
 export async function x25519DeriveBits(privateKey: WebCryptoKey, u: Uint8Array): Promise<Uint8Array | undefined> {
-  const s = await available();
+  const s = (await available())?.subtle;
   if (!s) return undefined;
   const publicKey = await s.importKey("raw", u, X25519, false, []);
   return new Uint8Array(await s.deriveBits({ name: "X25519", public: publicKey }, privateKey, 256));
@@ -73,11 +92,26 @@ export async function x25519DeriveBits(privateKey: WebCryptoKey, u: Uint8Array):
 
 /** Standard Ed25519 verification (RFC 8032, cofactorless), or undefined without support. */
 export async function ed25519Verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean | undefined> {
-  const s = await available();
+  const s = (await available())?.subtle;
   if (!s) return undefined;
   try {
     const key = await s.importKey("raw", publicKey, ED25519, false, ["verify"]);
     return await s.verify(ED25519, key, signature, message);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * An Ed25519 signature (R ‖ S) of `message` by the public key pair PUBLIC_ED25519_SEED /
+ * PUBLIC_ED25519_KEY, or undefined where the platform cannot sign with Ed25519.
+ */
+export async function ed25519SignWithPublicKey(message: Uint8Array): Promise<Uint8Array | undefined> {
+  const found = await available();
+  if (!found?.publicSigner) return undefined;
+  try {
+    const signature = new Uint8Array(await found.subtle.sign(ED25519, found.publicSigner, message));
+    return signature.length === 64 ? signature : undefined;
   } catch {
     return undefined;
   }

@@ -4,7 +4,7 @@
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { sha512 } from "@noble/hashes/sha2.js";
 import { concatBytes, bytesEqual } from "./bytes.js";
-import { ed25519Verify } from "./webcrypto-curves.js";
+import { ed25519SignWithPublicKey, ed25519Verify, PUBLIC_ED25519_KEY, PUBLIC_ED25519_SEED } from "./webcrypto-curves.js";
 
 const Point = ed25519.Point;
 // An 8-bit window table for the base point (about 1.6x faster fixed-base multiplication); the
@@ -25,6 +25,23 @@ function bytesToNumberLE(bytes: Uint8Array): bigint {
 function reduce(hash: Uint8Array): bigint {
   return bytesToNumberLE(hash) % L;
 }
+
+/** Writes n < 2^256 as 32 little-endian bytes at `offset`. */
+function writeNumberLE(n: bigint, out: Uint8Array, offset: number): void {
+  let rest = n;
+  for (let i = offset; i < offset + 32; i++) {
+    out[i] = Number(rest & 0xffn);
+    rest >>= 8n;
+  }
+}
+
+/** The secret scalar of the public Ed25519 key (RFC 8032: the clamped first half of SHA-512(seed)). */
+const PUBLIC_ED25519_SCALAR = (() => {
+  const half = sha512(PUBLIC_ED25519_SEED).subarray(0, 32);
+  half[0] = half[0]! & 248;
+  half[31] = (half[31]! & 127) | 64;
+  return bytesToNumberLE(half) % L;
+})();
 
 /** The Edwards form of a Curve25519 private key: scalar a and compressed public A. */
 export interface EdwardsKey {
@@ -52,28 +69,57 @@ export function montgomeryPublicKey(privateKey: Uint8Array): Uint8Array {
   const Fp = Point.Fp;
   const u = Fp.mul(Fp.add(point.Z, point.Y), Fp.inv(Fp.sub(point.Z, point.Y)));
   const out = new Uint8Array(32);
-  let rest = u;
-  for (let i = 0; i < 32; i++) {
-    out[i] = Number(rest & 0xffn);
-    rest >>= 8n;
-  }
+  writeNumberLE(u, out, 0);
   return out;
+}
+
+/** The XEdDSA paper's hash1(a ‖ M ‖ Z), from which the nonce r comes. */
+function nonceHash(privateKey: Uint8Array, message: Uint8Array, random64: Uint8Array): Uint8Array {
+  return sha512(concatBytes(NONCE_PREFIX, privateKey, message, random64));
 }
 
 /** Signs `message`; `random64` must be 64 fresh random bytes (the Z of the XEdDSA paper). */
 export function xeddsaSign(privateKey: Uint8Array, edwards: EdwardsKey, message: Uint8Array, random64: Uint8Array): Uint8Array {
+  return signWithNonceFromHash(nonceHash(privateKey, message, random64), edwards, message);
+}
+
+/** The paper's signature: r = hash1 mod L, and R = r·B by noble's constant-time multiplication. */
+function signWithNonceFromHash(hash1: Uint8Array, edwards: EdwardsKey, message: Uint8Array): Uint8Array {
+  const r = reduce(hash1);
+  return signatureWithNonce(BASE.multiply(r === 0n ? L : r).toBytes(), r, edwards, message);
+}
+
+/**
+ * Signs as xeddsaSign does, but has the platform compute the nonce point R where WebCrypto can
+ * sign with Ed25519 (more than twice as fast as noble), else falls back to xeddsaSign.
+ *
+ * WebCrypto cannot multiply by a scalar of our choosing, but an Ed25519 signature (R, S) by a
+ * key whose scalar a0 is known reveals its nonce: R = r·B with r = S − SHA-512(R ‖ A0 ‖ m)·a0
+ * mod L. So hash1(a ‖ M ‖ Z) is signed with a key that is public on purpose, and r recovered.
+ * That r is the platform's nonce for signing hash1 (RFC 8032: SHA-512(prefix0 ‖ hash1) mod L)
+ * rather than hash1 mod L itself, and is just as uniform and as secret: computing it takes hash1,
+ * which takes a; S, which would give r away, never leaves this function. A platform that
+ * randomizes Ed25519 nonces works the same, since r is recovered, not predicted. The scalar
+ * multiplication by the secret r is the platform's, constant-time.
+ */
+export async function xeddsaSignAsync(privateKey: Uint8Array, edwards: EdwardsKey, message: Uint8Array, random64: Uint8Array): Promise<Uint8Array> {
+  const hash1 = nonceHash(privateKey, message, random64);
+  const native = await ed25519SignWithPublicKey(hash1);
+  if (!native) return signWithNonceFromHash(hash1, edwards, message);
+  const R = native.subarray(0, 32);
+  const h0 = reduce(sha512(concatBytes(R, PUBLIC_ED25519_KEY, hash1)));
+  const r = (((bytesToNumberLE(native.subarray(32)) - h0 * PUBLIC_ED25519_SCALAR) % L) + L) % L;
+  return signatureWithNonce(R, r, edwards, message);
+}
+
+/** R ‖ s with s = r + h·a, and the sign bit of A in the top bit, as libsignal verifies. */
+function signatureWithNonce(R: Uint8Array, r: bigint, edwards: EdwardsKey, message: Uint8Array): Uint8Array {
   const signBit = edwards.publicKey[31]! & 0x80;
-  const r = reduce(sha512(concatBytes(NONCE_PREFIX, privateKey, message, random64)));
-  const R = BASE.multiply(r === 0n ? L : r).toBytes();
   const h = reduce(sha512(concatBytes(R, edwards.publicKey, message)));
   const s = (r + h * edwards.scalar) % L;
   const signature = new Uint8Array(64);
   signature.set(R, 0);
-  let rest = s;
-  for (let i = 32; i < 64; i++) {
-    signature[i] = Number(rest & 0xffn);
-    rest >>= 8n;
-  }
+  writeNumberLE(s, signature, 32);
   signature[63] = (signature[63]! & 0x7f) | signBit;
   return signature;
 }
@@ -111,11 +157,7 @@ function edwardsEncodingFromMontgomery(montgomeryU: Uint8Array, signBit: number)
   if (u === P - 1n) return undefined; // maps to no Edwards point
   const y = Point.Fp.mul(Point.Fp.sub(u, 1n), Point.Fp.inv(Point.Fp.add(u, 1n)));
   const yBytes = new Uint8Array(32);
-  let rest = y;
-  for (let i = 0; i < 32; i++) {
-    yBytes[i] = Number(rest & 0xffn);
-    rest >>= 8n;
-  }
+  writeNumberLE(y, yBytes, 0);
   yBytes[31] = (yBytes[31]! & 0x7f) | signBit;
   return yBytes;
 }

@@ -1,9 +1,10 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import * as libsignal from "@signalapp/libsignal-client";
 import { KemKeyPair, KemPublicKey, KemSecretKey } from "../src/kem.js";
 import { KeyPair, PrivateKey, PublicKey } from "../src/curve.js";
 import { secureRandom } from "../src/random.js";
-import { utf8 } from "../src/bytes.js";
+import { concatBytes, utf8 } from "../src/bytes.js";
+import { sha512 } from "../src/crypto.js";
 
 describe("curve keys and XEdDSA against libsignal", () => {
   it("derives the same public key from a private key", () => {
@@ -33,6 +34,17 @@ describe("curve keys and XEdDSA against libsignal", () => {
       const signature = ours.privateKey.sign(message, secureRandom);
       const theirs = libsignal.PublicKey.deserialize(ours.publicKey.serialize() as Uint8Array<ArrayBuffer>);
       expect(theirs.verify(message as Uint8Array<ArrayBuffer>, signature as Uint8Array<ArrayBuffer>)).toBe(true);
+    }
+  });
+
+  it("makes signatures libsignal verifies with the native nonce point (signAsync)", async () => {
+    for (let i = 0; i < 20; i++) {
+      const ours = KeyPair.generate(secureRandom);
+      const message = secureRandom(1 + i * 61);
+      const signature = await ours.privateKey.signAsync(message, secureRandom);
+      const theirs = libsignal.PublicKey.deserialize(ours.publicKey.serialize() as Uint8Array<ArrayBuffer>);
+      expect(theirs.verify(message as Uint8Array<ArrayBuffer>, signature as Uint8Array<ArrayBuffer>)).toBe(true);
+      expect(await ours.publicKey.verifySignature(message, signature)).toBe(true);
     }
   });
 
@@ -91,5 +103,30 @@ describe("native fast paths agree with the pure-JS results", () => {
     const theirKey = theirs.getPublicKey();
     expect(theirKey.verify(message as Uint8Array<ArrayBuffer>, signature as Uint8Array<ArrayBuffer>)).toBe(true);
     expect(await PublicKey.deserialize(theirKey.serialize()).verifySignature(message, signature)).toBe(true);
+  });
+
+  it("signs with R from the platform's Ed25519 signature of hash1 under the public all-zero seed", async () => {
+    const { ed25519 } = await import("@noble/curves/ed25519.js");
+    const z = new Uint8Array(64).fill(9);
+    const fixedZ = () => z.slice();
+    const ours = KeyPair.generate(secureRandom);
+    const message = utf8("nonce");
+    const hash1 = sha512(concatBytes(Uint8Array.of(0xfe, ...new Uint8Array(31).fill(0xff)), ours.privateKey.serialize(), message, z));
+    const nativeR = ed25519.sign(hash1, new Uint8Array(32)).subarray(0, 32);
+    expect((await ours.privateKey.signAsync(message, fixedZ)).subarray(0, 32)).toEqual(nativeR);
+    expect(ours.privateKey.sign(message, fixedZ).subarray(0, 32)).not.toEqual(nativeR);
+  });
+
+  it("signs as sign() does when the platform cannot sign with Ed25519", async () => {
+    const z = new Uint8Array(64).fill(3);
+    const ours = KeyPair.generate(secureRandom);
+    const message = utf8("fallback");
+    const failing = vi.spyOn(crypto.subtle, "sign").mockRejectedValue(new Error("no Ed25519 here"));
+    try {
+      expect(await ours.privateKey.signAsync(message, () => z.slice())).toEqual(ours.privateKey.sign(message, () => z.slice()));
+      expect(failing).toHaveBeenCalled();
+    } finally {
+      failing.mockRestore();
+    }
   });
 });

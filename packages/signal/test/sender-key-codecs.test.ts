@@ -60,9 +60,10 @@ describe("SenderKeyDistributionMessage parsing", () => {
   });
 });
 
+const signedMessage = await SenderKeyMessage.create(distributionIdToBytes(distributionId), 5, 9, new Uint8Array(32), signing.privateKey, secureRandom);
+
 describe("SenderKeyMessage parsing", () => {
-  const message = SenderKeyMessage.create(distributionIdToBytes(distributionId), 5, 9, new Uint8Array(32), signing.privateKey, secureRandom);
-  const bytes = message.serialized;
+  const bytes = signedMessage.serialized;
 
   it("round-trips and verifies its signature", async () => {
     const parsed = SenderKeyMessage.deserialize(bytes);

@@ -96,7 +96,7 @@ describe("Sender Keys against libsignal", () => {
     );
     const record = SenderKeyRecord.deserialize(old);
     const state = record.currentState()!;
-    const direct = SenderKeyMessage.create(fromHex("0f1e2d3c4b5a49788695a4b3c2d1e0f0"), state.chainId, 0, new Uint8Array(16), state.signingPrivateKey!, secureRandom);
+    const direct = await SenderKeyMessage.create(fromHex("0f1e2d3c4b5a49788695a4b3c2d1e0f0"), state.chainId, 0, new Uint8Array(16), state.signingPrivateKey!, secureRandom);
     const signingKey = ls.PublicKey.deserialize(bytes(state.signingPublicKey.serialize()));
     expect(ls.SenderKeyMessage.deserialize(bytes(direct.serialized)).verifySignature(signingKey)).toBe(true);
 

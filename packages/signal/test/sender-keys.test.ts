@@ -122,7 +122,7 @@ describe("Sender Keys", () => {
     const record = (await g.aliceStore.loadSenderKey(alice, distributionId))!;
     const state = record.currentState()!;
     // Validly signed, three iterations ahead, but not a whole number of AES blocks.
-    const unpaddable = SenderKeyMessage.create(distributionIdToBytes(distributionId), state.chainId, 4, new Uint8Array(17), state.signingPrivateKey!, secureRandom);
+    const unpaddable = await SenderKeyMessage.create(distributionIdToBytes(distributionId), state.chainId, 4, new Uint8Array(17), state.signingPrivateKey!, secureRandom);
     const tampered = pending.slice();
     tampered[pending.length - 1]! ^= 1;
     expect(await codeOf(g.receive(unpaddable.serialized))).toBe(SignalErrorCode.InvalidMessage);
