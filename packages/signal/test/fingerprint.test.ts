@@ -2,22 +2,15 @@ import { describe, expect, it } from "vitest";
 import * as ls from "@signalapp/libsignal-client";
 import { fromHex, toHex } from "../src/bytes.js";
 import { KeyPair, PublicKey } from "../src/curve.js";
-import { SignalErrorCode, type SignalError } from "../src/errors.js";
+import { SignalErrorCode } from "../src/errors.js";
 import { FINGERPRINT_ITERATIONS, FINGERPRINT_VERSION, Fingerprint, ScannableFingerprint } from "../src/fingerprint.js";
 import { secureRandom } from "../src/random.js";
+import { codeOf } from "./support/code-of.js";
 
 type Bytes = Uint8Array<ArrayBuffer>;
 const bytes = (b: Uint8Array): Bytes => new Uint8Array(b) as Bytes;
 const text = (s: string) => new TextEncoder().encode(s);
 
-function codeOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (error) {
-    return (error as SignalError).code;
-  }
-  return "no error";
-}
 
 // The version 2 test vectors of libsignal's rust/protocol/src/fingerprint.rs.
 const aliceKey = PublicKey.deserialize(fromHex("0506863bc66d02b40d27b8d49ca7c09e9239236f9d7d25d6fcca5ce13c7064d868"));

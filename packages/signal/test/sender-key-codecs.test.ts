@@ -1,22 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { KeyPair } from "../src/curve.js";
-import { SignalErrorCode, type SignalError } from "../src/errors.js";
+import { SignalErrorCode } from "../src/errors.js";
 import { BinaryWriter, writeBytes, writeUint32 } from "../src/proto.js";
 import { secureRandom } from "../src/random.js";
 import { MAX_SENDER_KEY_STATES, SenderKeyRecord } from "../src/sender-key-record.js";
 import { SenderKeyDistributionMessage, SenderKeyMessage, distributionIdToBytes } from "../src/sender-key-messages.js";
+import { codeOf } from "./support/code-of.js";
 
 const distributionId = "d1d1d1d1-7000-11eb-b32a-33b8a8a487a6";
 const signing = KeyPair.generate(secureRandom);
 
-function codeOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (error) {
-    return (error as SignalError).code;
-  }
-  return "no error";
-}
 
 /** An SKDM with the given field values (undefined leaves a field out). */
 function skdm(fields: { uuid?: Uint8Array; chainId?: number; chainKey?: Uint8Array; signingKey?: Uint8Array }, version = 0x33) {
