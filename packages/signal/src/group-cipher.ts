@@ -6,10 +6,12 @@
 // encrypts would load the same iteration and reuse its message key.
 import type { ProtocolAddress } from "./address.js";
 import { utf8 } from "./bytes.js";
-import { aes256CbcDecrypt, aes256CbcEncrypt, hkdfSha256, hmacSha256 } from "./crypto.js";
+import { aes256CbcDecrypt, aes256CbcEncrypt, hkdfSha256 } from "./crypto.js";
 import { KeyPair } from "./curve.js";
 import { SignalError, SignalErrorCode } from "./errors.js";
 import type { RandomSource } from "./random.js";
+import { chainMessageSeed, stepChainKey } from "./ratchet-keys.js";
+import { MAX_FORWARD_JUMPS } from "./session-state.js";
 import { SenderKeyRecord, MAX_SKIPPED_MESSAGE_KEYS, type SenderKeyState } from "./sender-key-record.js";
 import {
   SenderKeyDistributionMessage,
@@ -19,11 +21,7 @@ import {
 } from "./sender-key-messages.js";
 import type { SenderKeyStore } from "./stores.js";
 
-/** How far ahead of the chain a received iteration may be. */
-export const MAX_FORWARD_JUMPS = 25_000;
 const MAX_ITERATION = 0xffffffff; // the chain cannot step past a u32 iteration
-const MESSAGE_KEY_SEED = Uint8Array.of(0x01);
-const CHAIN_KEY_SEED = Uint8Array.of(0x02);
 const MESSAGE_KEY_INFO = utf8("WhisperGroup");
 
 function messageKeys(seed: Uint8Array): { iv: Uint8Array; cipherKey: Uint8Array } {
@@ -88,10 +86,10 @@ export async function groupEncrypt(
     throw new SignalError(SignalErrorCode.InvalidState, "the current sender key state has no signing private key");
   }
   if (state.iteration === MAX_ITERATION) throw new SignalError(SignalErrorCode.InvalidState, "sender chain is exhausted");
-  const { iv, cipherKey } = messageKeys(hmacSha256(state.chainKey, MESSAGE_KEY_SEED));
+  const { iv, cipherKey } = messageKeys(chainMessageSeed(state.chainKey));
   const ciphertext = aes256CbcEncrypt(cipherKey, iv, plaintext);
   const message = await SenderKeyMessage.create(idBytes, state.chainId, state.iteration, ciphertext, state.signingPrivateKey, random);
-  state.chainKey = hmacSha256(state.chainKey, CHAIN_KEY_SEED);
+  state.chainKey = stepChainKey(state.chainKey);
   state.iteration += 1;
   await store.storeSenderKey(sender, id, record);
   return message.serialized;
@@ -139,11 +137,11 @@ function messageSeedFor(state: SenderKeyState, iteration: number): { seed: Uint8
   let chainKey = state.chainKey;
   const skipped: [number, Uint8Array][] = [];
   for (let i = state.iteration; i < iteration; i++) {
-    if (iteration - i <= MAX_SKIPPED_MESSAGE_KEYS) skipped.push([i, hmacSha256(chainKey, MESSAGE_KEY_SEED)]);
-    chainKey = hmacSha256(chainKey, CHAIN_KEY_SEED);
+    if (iteration - i <= MAX_SKIPPED_MESSAGE_KEYS) skipped.push([i, chainMessageSeed(chainKey)]);
+    chainKey = stepChainKey(chainKey);
   }
-  const seed = hmacSha256(chainKey, MESSAGE_KEY_SEED);
-  const nextChainKey = hmacSha256(chainKey, CHAIN_KEY_SEED);
+  const seed = chainMessageSeed(chainKey);
+  const nextChainKey = stepChainKey(chainKey);
   return {
     seed,
     commit: () => {

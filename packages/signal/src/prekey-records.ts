@@ -1,32 +1,13 @@
 // The prekeys a device publishes and keeps the private halves of, with their own versioned
 // serialization (a format byte, then protobuf) so stores can persist them.
-import { BinaryWriter } from "@bufbuild/protobuf/wire";
 import { KeyPair, PrivateKey, PublicKey } from "./curve.js";
-import { SignalError, SignalErrorCode } from "./errors.js";
 import { KemKeyPair, KemPublicKey, KemSecretKey } from "./kem.js";
 import { optionalUint53, readFields, requireBytes, requireUint32, writeBytes, writeUint32, writeUint53 } from "./proto.js";
 import type { RandomSource } from "./random.js";
-
-const FORMAT_V1 = 1;
-
-function encode(build: (writer: BinaryWriter) => void): Uint8Array {
-  const writer = new BinaryWriter();
-  build(writer);
-  const body = writer.finish();
-  const out = new Uint8Array(body.length + 1);
-  out[0] = FORMAT_V1;
-  out.set(body, 1);
-  return out;
-}
+import { decodeStored, encodeStored } from "./stored-format.js";
 
 function decode<T>(bytes: Uint8Array, what: string, parse: (fields: ReturnType<typeof readFields>) => T): T {
-  if (bytes[0] !== FORMAT_V1) throw new SignalError(SignalErrorCode.InvalidState, `unknown ${what} format`);
-  try {
-    return parse(readFields(bytes.subarray(1), what));
-  } catch (cause) {
-    if (cause instanceof SignalError && cause.code === SignalErrorCode.InvalidState) throw cause;
-    throw new SignalError(SignalErrorCode.InvalidState, `corrupt ${what}`, { cause });
-  }
+  return decodeStored(bytes, what, (body) => parse(readFields(body, what)));
 }
 
 export class PreKeyRecord {
@@ -36,7 +17,7 @@ export class PreKeyRecord {
   ) {}
 
   serialize(): Uint8Array {
-    return encode((w) => {
+    return encodeStored((w) => {
       writeUint32(w, 1, this.id);
       writeBytes(w, 2, this.keyPair.publicKey.serialize());
       writeBytes(w, 3, this.keyPair.privateKey.serialize());
@@ -61,7 +42,7 @@ export class SignedPreKeyRecord {
   ) {}
 
   serialize(): Uint8Array {
-    return encode((w) => {
+    return encodeStored((w) => {
       writeUint32(w, 1, this.id);
       writeUint53(w, 2, this.timestamp);
       writeBytes(w, 3, this.keyPair.publicKey.serialize());
@@ -87,7 +68,7 @@ export class KyberPreKeyRecord {
   ) {}
 
   serialize(): Uint8Array {
-    return encode((w) => {
+    return encodeStored((w) => {
       writeUint32(w, 1, this.id);
       writeUint53(w, 2, this.timestamp);
       writeBytes(w, 3, this.keyPair.publicKey.serialize());

@@ -21,13 +21,23 @@ export interface MessageKeys {
   readonly counter: number;
 }
 
+/** One step of a symmetric hash chain, as both the Double Ratchet and Sender Keys take it. */
+export function stepChainKey(key: Uint8Array): Uint8Array {
+  return hmacSha256(key, CHAIN_KEY_SEED);
+}
+
+/** The message key seed a chain key gives (both the Double Ratchet and Sender Keys). */
+export function chainMessageSeed(key: Uint8Array): Uint8Array {
+  return hmacSha256(key, MESSAGE_KEY_SEED);
+}
+
 export function nextChainKey(chain: ChainKey): ChainKey {
-  return { key: hmacSha256(chain.key, CHAIN_KEY_SEED), index: chain.index + 1 };
+  return { key: stepChainKey(chain.key), index: chain.index + 1 };
 }
 
 /** The seed from which a message's keys derive; skipped keys are kept as seeds (32 bytes). */
 export function messageKeySeed(chain: ChainKey): Uint8Array {
-  return hmacSha256(chain.key, MESSAGE_KEY_SEED);
+  return chainMessageSeed(chain.key);
 }
 
 export function messageKeysFromSeed(seed: Uint8Array, counter: number): MessageKeys {

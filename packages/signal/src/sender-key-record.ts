@@ -3,12 +3,11 @@
 // in place, so clone() may share them.
 import { BinaryReader } from "@bufbuild/protobuf/wire";
 import { PrivateKey, PublicKey } from "./curve.js";
-import { SignalError, SignalErrorCode } from "./errors.js";
-import { BinaryWriter, optionalBytes, readFields, requireBytes, requireUint32, WireType, writeBytes, writeUint32 } from "./proto.js";
+import { optionalBytes, readFields, requireBytes, requireUint32, WireType, writeBytes, writeUint32 } from "./proto.js";
+import { decodeStored, encodeStored } from "./stored-format.js";
 
 export const MAX_SENDER_KEY_STATES = 5;
 export const MAX_SKIPPED_MESSAGE_KEYS = 2_000;
-const RECORD_FORMAT_VERSION = 1;
 const SEED_ENTRY_LENGTH = 4 + 32;
 
 export class SenderKeyState {
@@ -96,7 +95,7 @@ export class SenderKeyRecord {
   }
 
   /**
-   * Our own storage format, not libsignal's: the byte RECORD_FORMAT_VERSION, then a protobuf
+   * Our own storage format, not libsignal's: the format byte of stored-format.ts, then a protobuf
    * whose repeated field 1 holds the states, newest first. A state: chain_id 1, iteration 2,
    * chain_key 3, signing public key 4, signing private key 5 (sender only), skipped seeds 6 packed
    * as 36-byte entries (iteration u32 big-endian ‖ seed), oldest first, and the Edwards form A of
@@ -106,30 +105,26 @@ export class SenderKeyRecord {
    * migrates in deserialize().
    */
   serialize(): Uint8Array {
-    const writer = new BinaryWriter();
-    writer.raw(Uint8Array.of(RECORD_FORMAT_VERSION));
-    for (const state of this.states) {
-      writer.tag(1, WireType.LengthDelimited).fork();
-      writeUint32(writer, 1, state.chainId);
-      writeUint32(writer, 2, state.iteration);
-      writeBytes(writer, 3, state.chainKey);
-      writeBytes(writer, 4, state.signingPublicKey.serialize());
-      if (state.signingPrivateKey) writeBytes(writer, 5, state.signingPrivateKey.serialize());
-      if (state.skippedSeeds.size > 0) writeBytes(writer, 6, packSeeds(state.skippedSeeds));
-      if (state.signingPrivateKey) writeBytes(writer, 7, state.signingPrivateKey.edwardsPublicKey());
-      writer.join();
-    }
-    return writer.finish();
+    return encodeStored((writer) => {
+      for (const state of this.states) {
+        writer.tag(1, WireType.LengthDelimited).fork();
+        writeUint32(writer, 1, state.chainId);
+        writeUint32(writer, 2, state.iteration);
+        writeBytes(writer, 3, state.chainKey);
+        writeBytes(writer, 4, state.signingPublicKey.serialize());
+        if (state.signingPrivateKey) writeBytes(writer, 5, state.signingPrivateKey.serialize());
+        if (state.skippedSeeds.size > 0) writeBytes(writer, 6, packSeeds(state.skippedSeeds));
+        if (state.signingPrivateKey) writeBytes(writer, 7, state.signingPrivateKey.edwardsPublicKey());
+        writer.join();
+      }
+    });
   }
 
   /** Throws INVALID_STATE for anything that is not a record in a format this version reads. */
   static deserialize(bytes: Uint8Array): SenderKeyRecord {
-    if (bytes[0] !== RECORD_FORMAT_VERSION) {
-      throw new SignalError(SignalErrorCode.InvalidState, `unknown sender key record format ${bytes[0]}`);
-    }
-    try {
+    return decodeStored(bytes, "sender key record", (body) => {
       const states: SenderKeyState[] = [];
-      const reader = new BinaryReader(bytes.subarray(1));
+      const reader = new BinaryReader(body);
       while (reader.pos < reader.len) {
         const [fieldNo, wireType] = reader.tag();
         if (fieldNo === 1 && wireType === WireType.LengthDelimited) states.push(readState(reader.bytes()));
@@ -137,9 +132,7 @@ export class SenderKeyRecord {
       }
       if (states.length > MAX_SENDER_KEY_STATES) throw new Error(`${states.length} states`);
       return new SenderKeyRecord(states);
-    } catch (cause) {
-      throw new SignalError(SignalErrorCode.InvalidState, "unreadable sender key record", { cause });
-    }
+    });
   }
 }
 

@@ -6,30 +6,22 @@ import { KeyPair, PrivateKey, PublicKey } from "./curve.js";
 import { SignalError, SignalErrorCode } from "./errors.js";
 import { optionalBytes, optionalUint32, optionalUint53, readAllFields, readFields, requireBytes, requireUint32, writeBytes, writeUint32, writeUint53, type FieldValue } from "./proto.js";
 import type { PendingPreKey, ReceiverChain, SessionState } from "./session-state.js";
-
-const FORMAT_V1 = 1;
+import { decodeStored, encodeStored } from "./stored-format.js";
 
 export function encodeSessionRecord(current: SessionState | undefined, previous: readonly SessionState[]): Uint8Array {
-  const writer = new BinaryWriter();
-  if (current) writeBytes(writer, 1, encodeState(current));
-  for (const state of previous) writeBytes(writer, 2, encodeState(state));
-  const body = writer.finish();
-  const out = new Uint8Array(body.length + 1);
-  out[0] = FORMAT_V1;
-  out.set(body, 1);
-  return out;
+  return encodeStored((writer) => {
+    if (current) writeBytes(writer, 1, encodeState(current));
+    for (const state of previous) writeBytes(writer, 2, encodeState(state));
+  });
 }
 
 export function decodeSessionRecord(bytes: Uint8Array): { current: SessionState | undefined; previous: SessionState[] } {
-  if (bytes[0] !== FORMAT_V1) throw new SignalError(SignalErrorCode.InvalidState, "unknown session record format");
-  try {
-    const fields = readAllFields(bytes.subarray(1), "session record");
+  return decodeStored(bytes, "session record", (body) => {
+    const fields = readAllFields(body, "session record");
     const current = fields.get(1)?.map(asBytes).map(decodeState)[0];
     const previous = (fields.get(2) ?? []).map(asBytes).map(decodeState);
     return { current, previous };
-  } catch (cause) {
-    throw new SignalError(SignalErrorCode.InvalidState, "corrupt session record", { cause });
-  }
+  });
 }
 
 function asBytes(value: FieldValue): Uint8Array {

@@ -6,6 +6,7 @@ import type { ChainKey } from "./ratchet-keys.js";
 /** libsignal's limits, kept for compatibility of behaviour. */
 export const MAX_RECEIVER_CHAINS = 5;
 export const MAX_MESSAGE_KEYS = 2000;
+/** How far ahead of a chain a received message may be: the Double Ratchet and Sender Keys alike. */
 export const MAX_FORWARD_JUMPS = 25_000;
 /** An unanswered session older than this is stale: the sender must fetch a fresh bundle. */
 export const MAX_UNACKNOWLEDGED_SESSION_AGE_MS = 30 * 24 * 60 * 60 * 1000;

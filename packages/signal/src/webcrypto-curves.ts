@@ -49,7 +49,6 @@ function available(): Promise<Support | undefined> {
       const base = new Uint8Array(32);
       base[0] = 9;
       await s.importKey("raw", base, X25519, false, []);
-      await s.importKey("raw", new Uint8Array(32), ED25519, false, ["verify"]).catch(() => undefined);
       const jwk = { kty: "OKP", crv: "Ed25519", d: base64Url(PUBLIC_ED25519_SEED), x: base64Url(PUBLIC_ED25519_KEY) };
       const publicSigner = await s.importKey("jwk", jwk, ED25519, false, ["sign"]).catch(() => undefined);
       return { subtle: s, publicSigner };
@@ -62,13 +61,18 @@ function available(): Promise<Support | undefined> {
 
 /**
  * Imports a private key with its public key as a JWK: several times faster than PKCS#8 in
- * Node. Platforms check that the two match; a mismatch is an error.
+ * Node. Platforms check that the two match; when the import fails (a stored public half that
+ * does not match, a platform that refuses JWK), the caller takes the JS path instead.
  */
 export async function importX25519PrivateKey(scalar: Uint8Array, publicU: Uint8Array): Promise<WebCryptoKey | undefined> {
   const s = (await available())?.subtle;
   if (!s) return undefined;
   const jwk = { kty: "OKP", crv: "X25519", d: base64Url(scalar), x: base64Url(publicU) };
-  return s.importKey("jwk", jwk, X25519, false, ["deriveBits"]);
+  try {
+    return await s.importKey("jwk", jwk, X25519, false, ["deriveBits"]);
+  } catch {
+    return undefined;
+  }
 }
 
 const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";

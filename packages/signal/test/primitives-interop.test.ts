@@ -86,6 +86,14 @@ describe("native fast paths agree with the pure-JS results", () => {
     }
   });
 
+  it("falls back to JS agreement when the native import refuses a key stored with a wrong public half", async () => {
+    const { x25519 } = await import("@noble/curves/ed25519.js");
+    const ours = KeyPair.generate(secureRandom);
+    const peer = KeyPair.generate(secureRandom);
+    const mismatched = new KeyPair(peer.publicKey, PrivateKey.deserialize(ours.privateKey.serialize()));
+    expect(await mismatched.privateKey.agree(peer.publicKey)).toEqual(x25519.getSharedSecret(ours.privateKey.serialize(), peer.publicKey.raw));
+  });
+
   it("accepts, like libsignal, a signature whose s is not reduced (s + L), which RFC 8032 refuses", async () => {
     const L = 2n ** 252n + 27742317777372353535851937790883648493n;
     const theirs = libsignal.PrivateKey.generate();
