@@ -32,9 +32,8 @@ export const SignalErrorCode = {
   NoSenderKeyState: "NO_SENDER_KEY_STATE",
   /** Serialized state (a session or sender-key record) could not be read. */
   InvalidState: "INVALID_STATE",
-  /** Two fingerprints were built with different versions or for different identities. */
+  /** A scanned fingerprint has another version (a different identity compares as unequal). */
   FingerprintVersionMismatch: "FINGERPRINT_VERSION_MISMATCH",
-  FingerprintIdentifierMismatch: "FINGERPRINT_IDENTIFIER_MISMATCH",
 } as const;
 
 export type SignalErrorCode = (typeof SignalErrorCode)[keyof typeof SignalErrorCode];

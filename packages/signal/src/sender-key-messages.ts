@@ -6,6 +6,7 @@ import { PublicKey, SIGNATURE_LENGTH, type PrivateKey } from "./curve.js";
 import { SignalError, SignalErrorCode } from "./errors.js";
 import { BinaryWriter, readFields, requireBytes, requireUint32, writeBytes, writeUint32 } from "./proto.js";
 import type { RandomSource } from "./random.js";
+import { checkSize } from "./signal-message.js";
 
 export const SENDER_KEY_MESSAGE_VERSION = 3;
 const VERSION_BYTE = (SENDER_KEY_MESSAGE_VERSION << 4) | SENDER_KEY_MESSAGE_VERSION;
@@ -33,6 +34,7 @@ export function distributionIdFromBytes(bytes: Uint8Array): string {
 }
 
 function checkHeader(bytes: Uint8Array, what: string): void {
+  checkSize(bytes, what);
   if (bytes.length < MIN_LENGTH) {
     throw new SignalError(SignalErrorCode.InvalidMessage, `${what} is too short (${bytes.length} bytes)`);
   }

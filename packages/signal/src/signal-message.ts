@@ -9,7 +9,7 @@ import { optionalBytes, optionalUint32, readFields, requireBytes, requireUint32,
 /** Version 4: PQXDH sessions. Version 3 (no Kyber) is legacy and refused. */
 export const CIPHERTEXT_MESSAGE_VERSION = 4;
 export const MAC_LENGTH = 8;
-/** The largest serialized message accepted, above any sane payload; guards the parser. */
+/** The largest serialized message (pairwise or Sender Key) accepted; guards the parsers. */
 export const MAX_MESSAGE_BYTES = 1 << 20;
 
 export function checkVersionByte(byte: number | undefined, what: string): number {

@@ -12,6 +12,7 @@ import { InMemorySenderKeyStore } from "../src/memory-sender-key-store.js";
 import { secureRandom } from "../src/random.js";
 import { SenderKeyDistributionMessage, SenderKeyMessage, distributionIdToBytes } from "../src/sender-key-messages.js";
 import { SenderKeyRecord } from "../src/sender-key-record.js";
+import { MAX_MESSAGE_BYTES } from "../src/signal-message.js";
 
 const alice = new ProtocolAddress("alice", 1);
 const distributionId = "d1d1d1d1-7000-11eb-b32a-33b8a8a487a6";
@@ -126,6 +127,8 @@ describe("Sender Keys", () => {
     const tampered = pending.slice();
     tampered[pending.length - 1]! ^= 1;
     expect(await codeOf(g.receive(unpaddable.serialized))).toBe(SignalErrorCode.InvalidMessage);
+    const oversized = await SenderKeyMessage.create(distributionIdToBytes(distributionId), state.chainId, 4, new Uint8Array(MAX_MESSAGE_BYTES), state.signingPrivateKey!, secureRandom);
+    expect(await codeOf(g.receive(oversized.serialized))).toBe(SignalErrorCode.MessageTooLarge);
     expect(await codeOf(g.receive(tampered))).toBe(SignalErrorCode.InvalidSignature);
     expect(await codeOf(g.receive(delivered))).toBe(SignalErrorCode.DuplicateMessage);
     await g.skipAhead(30_000);
