@@ -47,7 +47,20 @@ export default tseslint.config(
   {
     files: ["packages/server/src/**/*.ts"],
     rules: {
-      "no-restricted-imports": ["error", { patterns: [ours(["@parley/protocol", "@parley/signal/verify"])] }],
+      // gitignore-style patterns: @parley/signal is re-included so that its ./verify subpath can
+      // be; the bare package and every other subpath are refused.
+      "no-restricted-imports": [
+        "error",
+        {
+          paths: [{ name: "@parley/signal", message: "The server may only import @parley/signal/verify: it never decrypts." }],
+          patterns: [
+            {
+              group: ["@parley/*", "!@parley/protocol", "!@parley/signal", "@parley/signal/*", "!@parley/signal/verify"],
+              message: "The server may only import @parley/protocol and @parley/signal/verify.",
+            },
+          ],
+        },
+      ],
     },
   },
 );

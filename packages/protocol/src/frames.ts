@@ -1,0 +1,168 @@
+// The WebSocket framing of proto/parley.proto: every binary message is one Frame holding a
+// request or a response. HTTP and WebSocket share one request/response model; a 2xx response to
+// the server's PUT /v1/messages is the acknowledgement that deletes the envelope.
+import { BinaryReader, BinaryWriter, WireType, decoding, expectWireType, readBytes, readUint53 } from "./wire.js";
+import { WireError } from "./wire-error.js";
+
+export type Verb = "GET" | "PUT" | "POST" | "DELETE";
+const verbs: ReadonlySet<string> = new Set<Verb>(["GET", "PUT", "POST", "DELETE"]);
+
+/** Header names in lower case. A header given twice keeps its last value. */
+export type Headers = Record<string, string>;
+
+export interface RequestFrame {
+  kind: "request";
+  id: number;
+  verb: Verb;
+  path: string;
+  headers: Headers;
+  body: Uint8Array;
+}
+
+export interface ResponseFrame {
+  kind: "response";
+  id: number;
+  status: number;
+  headers: Headers;
+  body: Uint8Array;
+}
+
+export type Frame = RequestFrame | ResponseFrame;
+
+/** Bounds applied while decoding, so a hostile frame cannot make the decoder allocate much. */
+export const frameLimits = {
+  maxPathLength: 2048,
+  maxHeaders: 32,
+  maxHeaderLength: 1024,
+} as const;
+
+const emptyBody: Uint8Array = new Uint8Array(0);
+
+export function encodeFrame(frame: Frame): Uint8Array {
+  const inner = new BinaryWriter();
+  if (frame.kind === "request") {
+    inner.tag(1, WireType.Varint).uint64(frame.id);
+    inner.tag(2, WireType.LengthDelimited).string(frame.verb);
+    inner.tag(3, WireType.LengthDelimited).string(frame.path);
+    writeHeaders(inner, 4, frame.headers);
+    if (frame.body.length > 0) inner.tag(5, WireType.LengthDelimited).bytes(frame.body);
+  } else {
+    inner.tag(1, WireType.Varint).uint64(frame.id);
+    inner.tag(2, WireType.Varint).uint32(frame.status);
+    writeHeaders(inner, 3, frame.headers);
+    if (frame.body.length > 0) inner.tag(4, WireType.LengthDelimited).bytes(frame.body);
+  }
+  const outer = new BinaryWriter();
+  outer.tag(frame.kind === "request" ? 1 : 2, WireType.LengthDelimited).bytes(inner.finish());
+  return outer.finish();
+}
+
+function writeHeaders(writer: BinaryWriter, fieldNo: number, headers: Headers): void {
+  for (const name in headers) writer.tag(fieldNo, WireType.LengthDelimited).string(`${name}:${headers[name]}`);
+}
+
+/** Decodes one frame; throws WireError for anything that is not a well-formed frame. */
+export function decodeFrame(bytes: Uint8Array): Frame {
+  return decoding("frame", () => {
+    const reader = new BinaryReader(bytes);
+    let frame: Frame | undefined;
+    while (reader.pos < reader.len) {
+      const [fieldNo, wireType] = reader.tag();
+      if (fieldNo === 1 || fieldNo === 2) {
+        expectWireType(wireType, WireType.LengthDelimited, "frame kind");
+        const inner = reader.bytes();
+        frame = fieldNo === 1 ? decodeRequest(inner) : decodeResponse(inner);
+      } else {
+        reader.skip(wireType, fieldNo);
+      }
+    }
+    if (!frame) throw new WireError("frame holds neither a request nor a response");
+    return frame;
+  });
+}
+
+function decodeRequest(bytes: Uint8Array): RequestFrame {
+  const reader = new BinaryReader(bytes);
+  let id: number | undefined;
+  let verb: string | undefined;
+  let path: string | undefined;
+  const headers: Headers = {};
+  let headerCount = 0;
+  let body: Uint8Array = emptyBody;
+  while (reader.pos < reader.len) {
+    const [fieldNo, wireType] = reader.tag();
+    switch (fieldNo) {
+      case 1:
+        expectWireType(wireType, WireType.Varint, "request id");
+        id = readUint53(reader, "request id");
+        break;
+      case 2:
+        expectWireType(wireType, WireType.LengthDelimited, "request verb");
+        verb = reader.string();
+        break;
+      case 3:
+        expectWireType(wireType, WireType.LengthDelimited, "request path");
+        path = reader.string();
+        if (path.length > frameLimits.maxPathLength) throw new WireError("request path is too long");
+        break;
+      case 4:
+        expectWireType(wireType, WireType.LengthDelimited, "request header");
+        if (++headerCount > frameLimits.maxHeaders) throw new WireError("too many headers");
+        readHeader(reader.string(), headers);
+        break;
+      case 5:
+        expectWireType(wireType, WireType.LengthDelimited, "request body");
+        body = readBytes(reader);
+        break;
+      default:
+        reader.skip(wireType, fieldNo);
+    }
+  }
+  if (id === undefined) throw new WireError("request has no id");
+  if (verb === undefined || !verbs.has(verb)) throw new WireError("request verb is missing or unknown");
+  if (path === undefined || !path.startsWith("/")) throw new WireError("request path must start with /");
+  return { kind: "request", id, verb: verb as Verb, path, headers, body };
+}
+
+function decodeResponse(bytes: Uint8Array): ResponseFrame {
+  const reader = new BinaryReader(bytes);
+  let id: number | undefined;
+  let status: number | undefined;
+  const headers: Headers = {};
+  let headerCount = 0;
+  let body: Uint8Array = emptyBody;
+  while (reader.pos < reader.len) {
+    const [fieldNo, wireType] = reader.tag();
+    switch (fieldNo) {
+      case 1:
+        expectWireType(wireType, WireType.Varint, "response id");
+        id = readUint53(reader, "response id");
+        break;
+      case 2:
+        expectWireType(wireType, WireType.Varint, "response status");
+        status = reader.uint32();
+        break;
+      case 3:
+        expectWireType(wireType, WireType.LengthDelimited, "response header");
+        if (++headerCount > frameLimits.maxHeaders) throw new WireError("too many headers");
+        readHeader(reader.string(), headers);
+        break;
+      case 4:
+        expectWireType(wireType, WireType.LengthDelimited, "response body");
+        body = readBytes(reader);
+        break;
+      default:
+        reader.skip(wireType, fieldNo);
+    }
+  }
+  if (id === undefined) throw new WireError("response has no id");
+  if (status === undefined || status < 100 || status > 599) throw new WireError("response status is missing or out of range");
+  return { kind: "response", id, status, headers, body };
+}
+
+function readHeader(line: string, headers: Headers): void {
+  if (line.length > frameLimits.maxHeaderLength) throw new WireError("header is too long");
+  const colon = line.indexOf(":");
+  if (colon <= 0) throw new WireError("header must be name:value");
+  headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+}

@@ -1,0 +1,66 @@
+// Public surface of @parley/protocol: wire types, codecs, API schemas and error codes shared by
+// the server and every client. Isomorphic, no I/O.
+export { ErrorCode, httpStatusOf, isErrorCode, type ErrorBody } from "./error-codes.js";
+export { WireError } from "./wire-error.js";
+export {
+  encodeFrame,
+  decodeFrame,
+  frameLimits,
+  type Frame,
+  type RequestFrame,
+  type ResponseFrame,
+  type Headers,
+  type Verb,
+} from "./frames.js";
+export {
+  encodeEnvelope,
+  decodeEnvelope,
+  encodeOutgoingMessages,
+  decodeOutgoingMessages,
+  TooManyMessagesError,
+  type Envelope,
+  type OutgoingMessage,
+  type OutgoingMessages,
+} from "./envelope.js";
+export {
+  deliverPath,
+  queueEmptyPath,
+  provisioningAddressPath,
+  provisioningMessagePath,
+  websocketPath,
+  provisioningSocketPath,
+  contentTypes,
+  CloseCode,
+  basicAuthorization,
+} from "./paths.js";
+export { usernamePattern, e164Pattern, normalizeUsername } from "./identifiers.js";
+export * as schemas from "./api.js";
+export type { TSchema } from "typebox";
+export type {
+  Identifier,
+  CreateVerificationSession,
+  VerificationSession,
+  SubmitVerificationCode,
+  Register,
+  LinkDevice,
+  Credentials,
+  LinkToken,
+  Device,
+  DeviceList,
+  Account,
+  DirectoryEntry,
+  SignedPreKey,
+  OneTimePreKey,
+  KyberPreKey,
+  UploadKeys,
+  KeyCounts,
+  DeviceBundle,
+  PreKeyBundles,
+  SendMessages,
+  SendResult,
+  MismatchedDevicesDetails,
+  StaleDevicesDetails,
+  ProvisioningAddress,
+  ProvisioningMessage,
+  ErrorResponse,
+} from "./api.js";

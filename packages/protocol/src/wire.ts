@@ -1,0 +1,35 @@
+// Shared helpers for the hand-written codecs of proto/parley.proto, over @bufbuild/protobuf's
+// wire reader and writer. Every read checks its wire type; any failure becomes a WireError.
+import { BinaryReader, BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
+import { WireError } from "./wire-error.js";
+
+export { BinaryReader, BinaryWriter, WireType };
+
+const maxSafe = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** Runs `decode` and turns any failure into a WireError naming `what`. */
+export function decoding<T>(what: string, decode: () => T): T {
+  try {
+    return decode();
+  } catch (cause) {
+    if (cause instanceof WireError) throw cause;
+    throw new WireError(`malformed ${what}`, { cause });
+  }
+}
+
+export function expectWireType(actual: WireType, expected: WireType, field: string): void {
+  if (actual !== expected) throw new WireError(`${field} has wire type ${actual}, expected ${expected}`);
+}
+
+/** A uint64 field as an exact JS number; values above 2^53 - 1 are refused. */
+export function readUint53(reader: BinaryReader, field: string): number {
+  const raw = reader.uint64();
+  const value = typeof raw === "bigint" ? raw : BigInt(raw);
+  if (value > maxSafe) throw new WireError(`${field} exceeds 2^53 - 1`);
+  return Number(value);
+}
+
+/** A length-delimited field, copied out of the input buffer so it outlives it. */
+export function readBytes(reader: BinaryReader): Uint8Array {
+  return reader.bytes().slice();
+}

@@ -1,0 +1,99 @@
+import type { Generated } from "kysely";
+
+/**
+ * The SQL schema as kysely sees it, shared by every dialect; the migrations create it. Times are
+ * milliseconds since the epoch; byte columns are BLOB (SQLite) or bytea (PostgreSQL).
+ */
+export interface Database {
+  migrations: MigrationsTable;
+  accounts: AccountsTable;
+  devices: DevicesTable;
+  link_tokens: LinkTokensTable;
+  signed_prekeys: SignedPrekeysTable;
+  one_time_prekeys: OneTimePrekeysTable;
+  kyber_prekeys: KyberPrekeysTable;
+  mailbox_entries: MailboxEntriesTable;
+  verification_sessions: VerificationSessionsTable;
+}
+
+export interface MigrationsTable {
+  id: number;
+  name: string;
+  applied_at: number;
+}
+
+export interface AccountsTable {
+  id: string;
+  identifier_kind: string;
+  identifier: string;
+  identity_key: Uint8Array;
+  next_device_id: number;
+  created_at: number;
+}
+
+export interface DevicesTable {
+  account_id: string;
+  id: number;
+  name: string | null;
+  registration_id: number;
+  password_hash: Uint8Array;
+  password_salt: Uint8Array;
+  created_at: number;
+  last_seen_at: number;
+}
+
+export interface LinkTokensTable {
+  token_hash: Uint8Array;
+  account_id: string;
+  expires_at: number;
+}
+
+/** The kinds of signed key a device has exactly one of. */
+export type SignedPrekeyKind = "signed" | "last_resort";
+
+export interface SignedPrekeysTable {
+  account_id: string;
+  device_id: number;
+  kind: SignedPrekeyKind;
+  key_id: number;
+  public_key: Uint8Array;
+  signature: Uint8Array;
+}
+
+export interface OneTimePrekeysTable {
+  seq: Generated<number>;
+  account_id: string;
+  device_id: number;
+  key_id: number;
+  public_key: Uint8Array;
+}
+
+export interface KyberPrekeysTable {
+  seq: Generated<number>;
+  account_id: string;
+  device_id: number;
+  key_id: number;
+  public_key: Uint8Array;
+  signature: Uint8Array;
+}
+
+export interface MailboxEntriesTable {
+  seq: Generated<number>;
+  id: Uint8Array;
+  account_id: string;
+  device_id: number;
+  data: Uint8Array;
+  received_at: number;
+}
+
+export interface VerificationSessionsTable {
+  id: string;
+  identifier_kind: string;
+  identifier: string;
+  code_hash: Uint8Array;
+  created_at: number;
+  expires_at: number;
+  attempts: number;
+  /** 0 or 1 (SQLite has no boolean; kept an integer in every dialect). */
+  verified: number;
+}

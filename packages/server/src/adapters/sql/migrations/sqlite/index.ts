@@ -1,0 +1,5 @@
+import type { Migration } from "../../migration.js";
+import { initial } from "./0001_initial.js";
+
+/** Every SQLite migration, in the order they apply. Append only; never edit one that shipped. */
+export const sqliteMigrations: readonly Migration[] = [initial];

@@ -1,0 +1,21 @@
+/**
+ * A plain Uint8Array over bytes a driver returned (better-sqlite3 gives a Buffer, pg too). A
+ * Buffer that owns its whole memory is viewed without copying; one in a shared pool is copied,
+ * so callers never hold a window onto other data.
+ */
+export function bytes(value: Uint8Array): Uint8Array {
+  if (value.byteOffset === 0 && value.byteLength === value.buffer.byteLength) {
+    return new Uint8Array(value.buffer, 0, value.byteLength);
+  }
+  return new Uint8Array(value);
+}
+
+/** Byte-wise equality. */
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((byte, i) => byte === b[i]);
+}
+
+/** A count as a number: SQLite returns a number, PostgreSQL a bigint as a string. */
+export function countOf(value: number | string | bigint): number {
+  return Number(value);
+}

@@ -1,0 +1,203 @@
+import Sqlite from "better-sqlite3-multiple-ciphers";
+import type { CompiledQuery } from "kysely";
+import type { SqlExecutor, SqlResult, SqlResults, SqlTransaction } from "./sql-executor.js";
+import { StatementCache } from "./statement-cache.js";
+
+export interface SqliteExecutorOptions {
+  /** A file path, or ":memory:" (tests). The parent directory must exist. */
+  readonly path: string;
+  /**
+   * FULL (default): a commit is on disk when it returns, even after a power cut. NORMAL: a commit
+   * survives a process crash but the last ones may be lost on power failure (WAL mode).
+   */
+  readonly synchronous?: "FULL" | "NORMAL";
+  /** SQLCipher key; the database is encrypted when given. Never logged. */
+  readonly key?: string;
+  /** How long a write waits for another process's lock before failing (ms). */
+  readonly busyTimeoutMs?: number;
+  /** Prepared statements kept (least recently used dropped). */
+  readonly statementCacheSize?: number;
+}
+
+interface PendingBatch {
+  readonly statements: readonly CompiledQuery<unknown>[];
+  readonly resolve: (results: SqlResult<unknown>[]) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/**
+ * SqlExecutor on one better-sqlite3 connection (SQLite is one writer anyway).
+ *
+ * Group commit: `batch` only queues; on the next macrotask (setImmediate) every queued batch runs
+ * inside one BEGIN IMMEDIATE ... COMMIT, so one fsync covers them all, and each caller's promise
+ * resolves after COMMIT returned. When that combined transaction fails it is rolled back and each
+ * batch re-runs alone in its own transaction, so a bad batch fails only its own caller.
+ *
+ * Interactive transactions take turns on a promise chain. A flush is synchronous from BEGIN to
+ * COMMIT, so it never interleaves with a transaction; flushes and reads that come due while a
+ * transaction is open wait for it (reads would otherwise see its uncommitted writes, as they share
+ * the connection). Other reads run at once, synchronously.
+ */
+export class SqliteExecutor implements SqlExecutor {
+  readonly #db: Sqlite.Database;
+  readonly #statements: StatementCache;
+  #queue: PendingBatch[] = [];
+  #flushScheduled = false;
+  /** Settles when the last transaction queued so far has ended. */
+  #transactions: Promise<void> = Promise.resolve();
+  /** Settles when the transaction running now ends; undefined when none runs. */
+  #running: Promise<void> | undefined;
+  #closed = false;
+  #closing: Promise<void> | undefined;
+
+  constructor(options: SqliteExecutorOptions) {
+    const db = new Sqlite(options.path);
+    try {
+      if (options.key !== undefined) {
+        // Must come before anything reads the file.
+        db.pragma(`cipher = 'sqlcipher'`);
+        db.pragma(`key = '${options.key.replaceAll("'", "''")}'`);
+      }
+      db.pragma("journal_mode = WAL");
+      db.pragma(`synchronous = ${options.synchronous ?? "FULL"}`);
+      db.pragma("foreign_keys = ON");
+      db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+    this.#db = db;
+    this.#statements = new StatementCache(db, options.statementCacheSize ?? 256);
+  }
+
+  async query<R>(statement: CompiledQuery<R>): Promise<R[]> {
+    this.#assertOpen();
+    while (this.#running !== undefined) await this.#running;
+    this.#assertOpen();
+    return this.#execute(statement).rows;
+  }
+
+  batch<const T extends readonly CompiledQuery<unknown>[]>(statements: T): Promise<SqlResults<T>> {
+    if (this.#closed) return Promise.reject(new Error("the database is closed"));
+    return new Promise<SqlResult<unknown>[]>((resolve, reject) => {
+      this.#queue.push({ statements, resolve, reject });
+      this.#scheduleFlush();
+    }) as Promise<SqlResults<T>>;
+  }
+
+  async transaction<T>(fn: (tx: SqlTransaction) => Promise<T>): Promise<T> {
+    this.#assertOpen();
+    const previous = this.#transactions;
+    let release = (): void => undefined;
+    const done = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    this.#transactions = previous.then(() => done);
+    await previous;
+    this.#running = done;
+    let active = true;
+    const tx: SqlTransaction = {
+      execute: async <R>(statement: CompiledQuery<R>) => {
+        if (!active) throw new Error("the transaction has ended");
+        return this.#execute(statement);
+      },
+    };
+    try {
+      this.#db.exec("BEGIN IMMEDIATE");
+      const result = await fn(tx);
+      this.#db.exec("COMMIT");
+      return result;
+    } catch (error) {
+      if (this.#db.open && this.#db.inTransaction) this.#db.exec("ROLLBACK");
+      throw error;
+    } finally {
+      active = false;
+      this.#running = undefined;
+      release();
+      if (this.#queue.length > 0) this.#scheduleFlush();
+    }
+  }
+
+  /** Stops new calls, lets queued transactions and batches finish, then closes the file. */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      this.#closed = true;
+      await this.#transactions;
+      this.#flush();
+      this.#db.close();
+    })();
+    return this.#closing;
+  }
+
+  /** Prepared statements held now (for tests and diagnostics). */
+  get cachedStatements(): number {
+    return this.#statements.size;
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new Error("the database is closed");
+  }
+
+  #scheduleFlush(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    setImmediate(() => this.#flush());
+  }
+
+  #flush(): void {
+    this.#flushScheduled = false;
+    if (this.#running !== undefined || this.#queue.length === 0 || !this.#db.open) return;
+    const group = this.#queue;
+    this.#queue = [];
+    let results: SqlResult<unknown>[][];
+    try {
+      results = this.#inTransaction(() => group.map((batch) => this.#executeAll(batch.statements)));
+    } catch (error) {
+      if (group.length === 1) {
+        group[0]?.reject(error);
+        return;
+      }
+      for (const batch of group) this.#runAlone(batch);
+      return;
+    }
+    group.forEach((batch, i) => batch.resolve(results[i] ?? []));
+  }
+
+  #runAlone(batch: PendingBatch): void {
+    let results: SqlResult<unknown>[];
+    try {
+      results = this.#inTransaction(() => this.#executeAll(batch.statements));
+    } catch (error) {
+      batch.reject(error);
+      return;
+    }
+    batch.resolve(results);
+  }
+
+  /** Runs `work` between BEGIN IMMEDIATE and COMMIT; rolls back and rethrows when it throws. */
+  #inTransaction<T>(work: () => T): T {
+    this.#db.exec("BEGIN IMMEDIATE");
+    try {
+      const result = work();
+      this.#db.exec("COMMIT");
+      return result;
+    } catch (error) {
+      if (this.#db.inTransaction) this.#db.exec("ROLLBACK");
+      throw error;
+    }
+  }
+
+  #executeAll(statements: readonly CompiledQuery<unknown>[]): SqlResult<unknown>[] {
+    return statements.map((statement) => this.#execute(statement));
+  }
+
+  #execute<R>(statement: CompiledQuery<R>): SqlResult<R> {
+    const prepared = this.#statements.get(statement.sql);
+    if (prepared.reader) {
+      const rows = prepared.all(...statement.parameters) as R[];
+      return { rows, changes: rows.length };
+    }
+    const info = prepared.run(...statement.parameters);
+    return { rows: [], changes: info.changes };
+  }
+}

@@ -1,0 +1,22 @@
+import type { AccountService } from "../domain/account-service.js";
+import type { Authenticator } from "../domain/authenticator.js";
+import type { DeviceService } from "../domain/device-service.js";
+import type { KeyService } from "../domain/key-service.js";
+import type { MessageService } from "../domain/message-service.js";
+import type { ProvisioningService } from "../domain/provisioning-service.js";
+import type { RegistrationService } from "../domain/registration-service.js";
+import type { DomainSettings } from "../domain/settings.js";
+
+/** The domain services the routes call. */
+export interface Services {
+  readonly authenticator: Authenticator;
+  readonly registration: RegistrationService;
+  readonly accounts: AccountService;
+  readonly devices: DeviceService;
+  readonly keys: KeyService;
+  readonly messages: MessageService;
+  readonly provisioning: ProvisioningService;
+  readonly settings: DomainSettings;
+  /** Resolves when the server can serve requests (storage reachable, not draining). */
+  readonly ready: () => Promise<boolean>;
+}

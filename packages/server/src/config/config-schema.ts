@@ -1,0 +1,74 @@
+// The one typed configuration schema: defaults and a description for every key. The sample file
+// (`parley config init`), the environment names and the validation all come from here.
+import Type, { type Static } from "typebox";
+
+const seconds = (def: number, description: string, minimum = 1) => Type.Integer({ default: def, minimum, description });
+const count = (def: number, description: string, minimum = 1, maximum = 1_000_000_000) =>
+  Type.Integer({ default: def, minimum, maximum, description });
+
+export const ConfigSchema = Type.Object(
+  {
+    mode: Type.Union([Type.Literal("single")], {
+      default: "single",
+      description: "single: one process with an embedded SQLite database. (cluster mode comes later.)",
+    }),
+    server: Type.Object({
+      host: Type.String({ default: "127.0.0.1", description: "Address to listen on. 0.0.0.0 listens on every interface." }),
+      port: Type.Integer({ default: 8080, minimum: 0, maximum: 65535, description: "TCP port for HTTP and WebSocket." }),
+      dataDir: Type.String({ default: "./data", description: "Directory for the database and other state." }),
+    }, { default: {} }),
+    storage: Type.Object({
+      sqlitePath: Type.String({ default: "", description: "SQLite database file; empty means <dataDir>/parley.db." }),
+      synchronous: Type.Union([Type.Literal("full"), Type.Literal("normal")], {
+        default: "full",
+        description:
+          "full: an acknowledged message survives a power cut. normal: it survives a crash of the process but may be lost on power loss.",
+      }),
+    }, { default: {} }),
+    limits: Type.Object({
+      maxEnvelopeBytes: count(256 * 1024, "Largest sealed envelope (one device's copy of a message), in bytes."),
+      maxEnvelopesPerRequest: count(32, "Envelopes in one send request."),
+      maxBodyBytes: count(2 * 1024 * 1024, "Largest HTTP request body, in bytes."),
+      maxFrameBytes: count(2 * 1024 * 1024, "Largest WebSocket message, in bytes."),
+      maxDevicesPerAccount: count(5, "Devices per account, the primary included.", 1, 127),
+      maxKeysPerUpload: count(100, "One-time prekeys of one kind per upload."),
+      maxStoredKeys: count(1000, "One-time prekeys of one kind stored per device."),
+      deliveryWindow: count(128, "Deliveries sent to a device and not yet acknowledged, at most."),
+    }, { default: {} }),
+    timeouts: Type.Object({
+      requestTimeoutSeconds: seconds(60, "A device that leaves a delivery unanswered this long is disconnected."),
+      pingIntervalSeconds: seconds(30, "WebSocket ping interval; a socket that misses a pong is dropped."),
+    }, { default: {} }),
+    verification: Type.Object({
+      codeTtlSeconds: seconds(600, "How long a verification code is valid."),
+      maxAttempts: count(5, "Code submissions per verification session."),
+      codeLength: count(6, "Digits in a verification code.", 4, 10),
+      sender: Type.Union([Type.Literal("log"), Type.Literal("webhook")], {
+        default: "log",
+        description: "log: write codes to the server log (development). webhook: POST them to webhookUrl.",
+      }),
+      webhookUrl: Type.String({ default: "", description: "Gateway URL for the webhook sender (SMS or e-mail relay)." }),
+      webhookSecret: Type.String({
+        default: "",
+        description: "Shared secret; the webhook request carries an HMAC-SHA256 signature of its body made with it.",
+        secret: true,
+      }),
+    }, { default: {} }),
+    linking: Type.Object({
+      tokenTtlSeconds: seconds(600, "How long a device-linking token (and a provisioning socket) stays valid."),
+    }, { default: {} }),
+    retention: Type.Object({
+      envelopeDays: count(30, "Undelivered envelopes are deleted after this many days."),
+      purgeIntervalSeconds: seconds(3600, "How often the expiry purge runs."),
+    }, { default: {} }),
+    log: Type.Object({
+      level: Type.Union(["fatal", "error", "warn", "info", "debug", "trace", "silent"].map((l) => Type.Literal(l)), {
+        default: "info",
+        description: "Log level.",
+      }),
+    }, { default: {} }),
+  },
+  { additionalProperties: false },
+);
+
+export type ParleyConfig = Static<typeof ConfigSchema>;

@@ -1,0 +1,111 @@
+// Delivery of one device's mailbox over one connection: the backlog in order, then a queue-empty
+// marker, then new envelopes as wake-ups arrive. A 2xx response acknowledges (and deletes) an
+// envelope; anything else leaves it for the next connection. At most `window` envelopes are
+// unanswered at a time, so a slow device holds back its own queue and nobody else's.
+import { deliverPath, queueEmptyPath } from "@parley/protocol";
+import type { DeviceAddress } from "../ports/device-address.js";
+import type { MailboxStore } from "../ports/mailbox-store.js";
+
+/** The device end of a connection, as the delivery session needs it. */
+export interface DeliveryChannel {
+  /** Sends a request; resolves with the response status, rejects when the connection closes first. */
+  request(path: string, body: Uint8Array): Promise<number>;
+}
+
+export interface DeliveryOptions {
+  /** Envelopes sent and not yet answered, at most. */
+  readonly window: number;
+  /** Entries read from the store at a time. */
+  readonly pageSize: number;
+  /** Called with failures of the store or the channel; the session stops delivering. */
+  readonly onError: (error: unknown) => void;
+}
+
+export class DeliverySession {
+  private lastSeq = 0;
+  private inFlight = 0;
+  private pumping = false;
+  private dirty = false;
+  private closed = false;
+  private sentEmpty = false;
+  private acks: number[] = [];
+  private flushScheduled = false;
+
+  constructor(
+    private readonly device: DeviceAddress,
+    private readonly mailbox: MailboxStore,
+    private readonly channel: DeliveryChannel,
+    private readonly options: DeliveryOptions,
+  ) {}
+
+  /** New envelopes may be queued (or the connection just opened): deliver what is there. */
+  wake(): void {
+    this.dirty = true;
+    if (!this.pumping && !this.closed) void this.pump();
+  }
+
+  /** Stops delivering; acknowledgements already received are still written. */
+  close(): void {
+    this.closed = true;
+  }
+
+  private async pump(): Promise<void> {
+    this.pumping = true;
+    try {
+      while (this.dirty && !this.closed) {
+        this.dirty = false;
+        await this.drain();
+      }
+    } catch (error) {
+      this.closed = true;
+      this.options.onError(error);
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private async drain(): Promise<void> {
+    for (;;) {
+      const room = this.options.window - this.inFlight;
+      if (room <= 0 || this.closed) return;
+      const limit = Math.min(room, this.options.pageSize);
+      const entries = await this.mailbox.read(this.device, this.lastSeq, limit);
+      for (const entry of entries) {
+        if (this.closed) return;
+        this.lastSeq = entry.seq;
+        this.inFlight++;
+        this.channel.request(deliverPath, entry.data).then(
+          (status) => this.answered(entry.seq, status),
+          () => this.answered(entry.seq, 0),
+        );
+      }
+      if (entries.length < limit) {
+        if (!this.sentEmpty && !this.closed) {
+          this.sentEmpty = true;
+          this.channel.request(queueEmptyPath, new Uint8Array(0)).catch(() => undefined);
+        }
+        return;
+      }
+    }
+  }
+
+  private answered(seq: number, status: number): void {
+    const wasFull = this.inFlight >= this.options.window;
+    this.inFlight--;
+    if (status >= 200 && status < 300) {
+      this.acks.push(seq);
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        queueMicrotask(() => this.flushAcks());
+      }
+    }
+    if (wasFull && !this.closed) this.wake();
+  }
+
+  private flushAcks(): void {
+    this.flushScheduled = false;
+    const seqs = this.acks;
+    this.acks = [];
+    this.mailbox.ack(this.device, seqs).catch((error: unknown) => this.options.onError(error));
+  }
+}

@@ -1,0 +1,121 @@
+// Sending: one sealed envelope per device of the recipient, checked against the recipient's
+// current devices, made durable, and only then acknowledged to the sender.
+import { encodeEnvelope } from "@parley/protocol";
+import type { AccountStore, DeviceRecord } from "../ports/account-store.js";
+import type { Bus } from "../ports/bus.js";
+import type { Clock } from "../ports/clock.js";
+import type { MailboxStore, NewEnvelope } from "../ports/mailbox-store.js";
+import type { Random } from "../ports/random.js";
+import { ApiError, ErrorCode } from "./api-error.js";
+import type { DeviceAuth } from "./authenticator.js";
+import type { DomainSettings } from "./settings.js";
+
+export interface OutgoingEnvelope {
+  readonly deviceId: number;
+  readonly registrationId: number;
+  readonly type: number;
+  readonly content: Uint8Array;
+}
+
+export interface SendRequest {
+  readonly timestamp: number;
+  readonly ephemeral: boolean;
+  readonly urgent: boolean;
+  readonly messages: readonly OutgoingEnvelope[];
+}
+
+export interface MessageServiceDeps {
+  readonly accounts: AccountStore;
+  readonly mailbox: MailboxStore;
+  readonly bus: Bus;
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly settings: DomainSettings;
+}
+
+export class MessageService {
+  constructor(private readonly deps: MessageServiceDeps) {}
+
+  /**
+   * Queues `request` for the devices of `destination`. Resolves only when every envelope is
+   * durable (ephemeral ones excepted: they go to connected devices only and are never stored).
+   * Nothing is stored when any check fails.
+   */
+  async send(auth: DeviceAuth, destination: string, request: SendRequest): Promise<{ serverTimestamp: number }> {
+    const { accounts, mailbox, bus, clock, random } = this.deps;
+    this.checkLimits(request);
+    const devices = await accounts.listDevices(destination);
+    if (devices.length === 0) throw new ApiError(ErrorCode.AccountNotFound, "no such account");
+    const expected = destination === auth.accountId ? devices.filter((d) => d.id !== auth.deviceId) : devices;
+    checkDeviceSet(expected, request.messages);
+
+    const now = clock.now();
+    const ids = random.bytes(16 * request.messages.length);
+    const envelopes: NewEnvelope[] = request.messages.map((m, i) => {
+      const id = ids.subarray(16 * i, 16 * (i + 1));
+      const data = encodeEnvelope({
+        id,
+        type: m.type,
+        sourceAccount: auth.accountId,
+        sourceDevice: auth.deviceId,
+        destinationDevice: m.deviceId,
+        clientTimestamp: request.timestamp,
+        serverTimestamp: now,
+        content: m.content,
+        ephemeral: request.ephemeral,
+        urgent: request.urgent,
+      });
+      return { id, accountId: destination, deviceId: m.deviceId, data, receivedAt: now };
+    });
+    if (request.ephemeral) {
+      for (const e of envelopes) bus.publish(e, { type: "ephemeral", data: e.data });
+    } else {
+      await mailbox.append(envelopes);
+      for (const e of envelopes) bus.publish(e, { type: "messages" });
+    }
+    return { serverTimestamp: now };
+  }
+
+  private checkLimits(request: SendRequest): void {
+    const { maxEnvelopesPerRequest, maxEnvelopeBytes } = this.deps.settings.messages;
+    if (request.messages.length === 0) throw new ApiError(ErrorCode.InvalidRequest, "no messages to send");
+    if (request.messages.length > maxEnvelopesPerRequest) {
+      throw new ApiError(ErrorCode.TooManyItems, `at most ${maxEnvelopesPerRequest} envelopes per request`, {
+        limit: maxEnvelopesPerRequest,
+      });
+    }
+    for (const m of request.messages) {
+      if (m.content.length === 0) throw new ApiError(ErrorCode.InvalidRequest, "an envelope has no content");
+      if (m.content.length > maxEnvelopeBytes) {
+        throw new ApiError(ErrorCode.EnvelopeTooLarge, `an envelope holds at most ${maxEnvelopeBytes} bytes`, {
+          limit: maxEnvelopeBytes,
+        });
+      }
+    }
+  }
+}
+
+/** 409 when the envelopes do not name exactly the expected devices, 410 when some are stale. */
+function checkDeviceSet(expected: readonly DeviceRecord[], messages: readonly OutgoingEnvelope[]): void {
+  const byId = new Map(expected.map((d) => [d.id, d]));
+  const given = new Set<number>();
+  const extra: number[] = [];
+  for (const m of messages) {
+    if (given.has(m.deviceId)) throw new ApiError(ErrorCode.InvalidRequest, `device ${m.deviceId} appears twice`);
+    given.add(m.deviceId);
+    if (!byId.has(m.deviceId)) extra.push(m.deviceId);
+  }
+  const missing = expected.filter((d) => !given.has(d.id)).map((d) => d.id);
+  if (missing.length > 0 || extra.length > 0) {
+    throw new ApiError(ErrorCode.MismatchedDevices, "the envelopes do not match the recipient's devices", {
+      missingDevices: missing,
+      extraDevices: extra.sort((a, b) => a - b),
+    });
+  }
+  const stale = messages.filter((m) => byId.get(m.deviceId)?.registrationId !== m.registrationId).map((m) => m.deviceId);
+  if (stale.length > 0) {
+    throw new ApiError(ErrorCode.StaleDevices, "some envelopes are for an earlier registration of the device", {
+      staleDevices: stale.sort((a, b) => a - b),
+    });
+  }
+}

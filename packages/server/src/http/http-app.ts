@@ -1,0 +1,130 @@
+// The HTTP transport: fastify serving the route table, with the OpenAPI document generated from
+// the same schemas. Bodies are read raw and validated by the shared dispatcher, so HTTP and
+// WebSocket requests are checked by the same code.
+import swagger from "@fastify/swagger";
+import { ErrorCode, schemas, type ErrorBody } from "@parley/protocol";
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import type { Logger } from "pino";
+import type { Dispatcher } from "../api/dispatch.js";
+import type { Route } from "../api/route.js";
+
+export interface HttpAppOptions {
+  readonly routes: readonly Route[];
+  readonly dispatcher: Dispatcher;
+  readonly logger: Logger;
+  /** Largest request body accepted (413 BODY_TOO_LARGE beyond). */
+  readonly maxBodyBytes: number;
+  readonly version: string;
+  readonly isDraining: () => boolean;
+}
+
+/** Failures any route can answer with, listed in the OpenAPI document next to its own. */
+const commonErrors: Record<number, string> = {
+  400: "INVALID_REQUEST: the body or a parameter breaks the schema",
+  413: "BODY_TOO_LARGE",
+  415: "UNSUPPORTED_MEDIA_TYPE",
+  500: "INTERNAL",
+  503: "UNAVAILABLE: the server is draining",
+};
+
+export async function createHttpApp(options: HttpAppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: options.logger as FastifyBaseLogger,
+    // No per-request log lines: they would cost on the hot path and carry account ids.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: options.maxBodyBytes,
+    return503OnClosing: false,
+  });
+  // While draining, every request gets the same coded 503 (readiness is already false).
+  app.addHook("onRequest", async (_request, reply) => {
+    if (options.isDraining()) {
+      const body: ErrorBody = { code: ErrorCode.Unavailable, message: "the server is shutting down; retry elsewhere" };
+      return reply.code(503).header("connection", "close").type("application/json").send(body);
+    }
+  });
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser("*", { parseAs: "buffer" }, (_request, body, done) => done(null, body));
+  // The dispatcher validates; fastify's schemas serve the OpenAPI document only.
+  app.setValidatorCompiler(() => () => true);
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: {
+        title: "Parley API",
+        version: options.version,
+        description: "The REST API of a Parley server. The same routes are reachable over the WebSocket (docs/protocol.md).",
+      },
+      components: { securitySchemes: { device: { type: "http", scheme: "basic", description: "<accountId>.<deviceId> and the device password" } } },
+    },
+  });
+
+  for (const route of options.routes) {
+    app.route({
+      method: route.method,
+      url: route.url,
+      schema: {
+        summary: route.summary,
+        tags: [route.tag],
+        ...(route.params ? { params: route.params } : {}),
+        ...(route.body ? { body: bodySchema(route) } : {}),
+        response: responseSchemas(route),
+        ...(route.auth === "device" ? { security: [{ device: [] }] } : {}),
+      },
+      handler: async (request, reply) => {
+        const raw = request.body;
+        const result = await options.dispatcher.dispatch(route, {
+          params: request.params as Record<string, string>,
+          contentType: request.headers["content-type"],
+          body: raw instanceof Uint8Array ? raw : new Uint8Array(0),
+          auth: { header: request.headers.authorization },
+        });
+        if (result.headers) void reply.headers(result.headers);
+        void reply.code(result.status);
+        if (result.status === 204 || result.body === undefined) return reply.send();
+        return reply.type("application/json").send(result.body);
+      },
+    });
+  }
+
+  app.setNotFoundHandler((_request, reply) => {
+    const body: ErrorBody = { code: ErrorCode.RouteNotFound, message: "no such route" };
+    return reply.code(404).type("application/json").send(body);
+  });
+  app.setErrorHandler((error: { code?: string; statusCode?: number }, _request, reply) => {
+    const body: ErrorBody =
+      error.code === "FST_ERR_CTP_BODY_TOO_LARGE"
+        ? { code: ErrorCode.BodyTooLarge, message: `the body exceeds ${options.maxBodyBytes} bytes`, details: { limit: options.maxBodyBytes } }
+        : error.statusCode && error.statusCode < 500
+          ? { code: ErrorCode.InvalidRequest, message: "malformed request" }
+          : { code: ErrorCode.Internal, message: "internal error" };
+    if (body.code === ErrorCode.Internal) options.logger.error({ err: error }, "unhandled HTTP error");
+    return reply
+      .code(body.code === ErrorCode.BodyTooLarge ? 413 : body.code === ErrorCode.Internal ? 500 : 400)
+      .type("application/json")
+      .send(body);
+  });
+  return app;
+}
+
+function bodySchema(route: Route): unknown {
+  if (!route.protobufBody) return route.body;
+  return {
+    content: {
+      "application/json": { schema: route.body },
+      "application/x-protobuf": { schema: { type: "string", format: "binary", description: "OutgoingMessages (proto/parley.proto)" } },
+    },
+  };
+}
+
+function responseSchemas(route: Route): Record<string, unknown> {
+  const responses: Record<string, unknown> = {};
+  for (const [status, schema] of Object.entries(route.responses)) responses[status] = schema ?? { type: "null", description: "No content" };
+  const errors: Record<number, string> = { ...commonErrors };
+  if (route.auth === "device") errors[401] = "UNAUTHORIZED";
+  for (const [status, description] of Object.entries(errors)) {
+    if (!(status in responses)) responses[status] = { ...schemas.ErrorResponse, description };
+  }
+  return responses;
+}

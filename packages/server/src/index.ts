@@ -1,0 +1,23 @@
+// Public surface of @parley/server.
+export { createServer, type ParleyServer, type ServerDeps, type TransportSettings } from "./create-server.js";
+export { startServer, createLogger, sqlitePathOf, cryptoRandom } from "./main.js";
+export { ConfigSchema, type ParleyConfig } from "./config/config-schema.js";
+export { loadConfig, ConfigError, type ConfigSources } from "./config/load-config.js";
+export { configKeys, type ConfigKey } from "./config/config-keys.js";
+export { renderConfig, redactedConfig } from "./config/render-config.js";
+export { domainSettingsOf, transportSettingsOf } from "./config/to-settings.js";
+export { defaultDomainSettings, type DomainSettings } from "./domain/settings.js";
+export { createMemoryStores, InProcessBus } from "./adapters/memory/index.js";
+export { openSqliteStores } from "./adapters/sql/index.js";
+export { LogVerificationSender } from "./adapters/verification/log-verification-sender.js";
+export { WebhookVerificationSender } from "./adapters/verification/webhook-verification-sender.js";
+export { systemClock, type Clock } from "./ports/clock.js";
+export type { Random } from "./ports/random.js";
+export type { Stores } from "./ports/stores.js";
+export type { Bus, DeviceEvent } from "./ports/bus.js";
+export type { DeviceAddress } from "./ports/device-address.js";
+export type { MailboxStore, NewEnvelope, StoredEnvelope } from "./ports/mailbox-store.js";
+export type { AccountStore, AccountRecord, DeviceRecord, IdentifierKind } from "./ports/account-store.js";
+export type { KeyStore, SignedKey, OneTimeKey } from "./ports/key-store.js";
+export type { VerificationStore, VerificationSessionRecord } from "./ports/verification-store.js";
+export type { VerificationSender } from "./ports/verification-sender.js";

@@ -1,0 +1,30 @@
+import { ErrorCode, type ErrorBody, type RequestFrame } from "@parley/protocol";
+import type { Dispatcher } from "../api/dispatch.js";
+import type { DeviceAuth } from "../domain/authenticator.js";
+import type { FrameRouter } from "./frame-router.js";
+import type { RequestHandler } from "./frame-socket.js";
+
+const jsonHeaders = { "content-type": "application/json" };
+const empty = new Uint8Array(0);
+
+function json(status: number, body: unknown) {
+  return { status, headers: jsonHeaders, body: body === undefined ? empty : new Uint8Array(Buffer.from(JSON.stringify(body))) };
+}
+
+/** Answers a device's request frames through the shared dispatcher, authenticated as `auth`. */
+export function deviceRequestHandler(router: FrameRouter, dispatcher: Dispatcher, auth: DeviceAuth | undefined): RequestHandler {
+  return async (request: RequestFrame) => {
+    const match = router.match(request.verb, request.path);
+    if (!match || (match.route.auth === "device" && !auth)) {
+      const body: ErrorBody = { code: ErrorCode.RouteNotFound, message: "no such route on this socket" };
+      return json(404, body);
+    }
+    const result = await dispatcher.dispatch(match.route, {
+      params: match.params,
+      contentType: request.headers["content-type"],
+      body: request.body,
+      auth: auth ?? { header: request.headers["authorization"] },
+    });
+    return json(result.status, result.status === 204 ? undefined : result.body);
+  };
+}

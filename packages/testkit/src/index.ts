@@ -1,0 +1,42 @@
+export { FakeClock } from "./fake-clock.js";
+export { seededRandom, randomUuid } from "./seeded-random.js";
+export { tempDir, type TempDir } from "./temp-dir.js";
+export { waitFor, type WaitForOptions } from "./wait-for.js";
+export {
+  useStores,
+  registerTestAccount,
+  linkTestDevice,
+  newDevice,
+  newEnvelope,
+  signedKey,
+  randomIdentityKey,
+  type StoresFixture,
+  type StoresFactory,
+  type BusFixture,
+  type BusFactory,
+  type StoreContext,
+  type TestAccount,
+} from "./store-fixtures.js";
+export { describeMailboxStoreContract } from "./mailbox-store-contract.js";
+export { describeAccountStoreContract } from "./account-store-contract.js";
+export { describeLinkDeviceContract } from "./link-device-contract.js";
+export { describeKeyStoreContract } from "./key-store-contract.js";
+export { describeVerificationStoreContract } from "./verification-store-contract.js";
+export { describeBusContract } from "./bus-contract.js";
+export { describeStoresContract } from "./stores-contract.js";
+
+// Test server and API-level helpers.
+export { registerAccount, linkDevice, uniqueUsername, type RegisteredDevice } from "./accounts.js";
+export { ApiClient, type ApiResponse } from "./api-client.js";
+export { CapturedVerificationSender } from "./captured-sender.js";
+export {
+  makeIdentity,
+  makeDeviceKeys,
+  makeSignedPreKey,
+  makeKyberPreKey,
+  makePreKeys,
+  type DeviceKeys,
+} from "./device-keys.js";
+export { generateOpenApiDocument, serializeOpenApiDocument, type OpenApiDocument } from "./openapi-document.js";
+export { startTestServer, type TestServer, type TestServerOptions } from "./test-server.js";
+export { TestSocket, type TestSocketOptions } from "./test-socket.js";

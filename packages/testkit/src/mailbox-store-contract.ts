@@ -1,0 +1,170 @@
+import { describe, expect, it } from "vitest";
+import type { StoredEnvelope } from "../../server/src/ports/index.js";
+import { linkTestDevice, newEnvelope, registerTestAccount, useStores, type StoresFactory } from "./store-fixtures.js";
+
+const DAY = 86_400_000;
+
+function fieldsOf(entries: readonly StoredEnvelope[]) {
+  return entries.map(({ id, accountId, deviceId, data, receivedAt }) => ({ id, accountId, deviceId, data, receivedAt }));
+}
+
+/** The guarantees of MailboxStore (ports/mailbox-store.ts), for any Stores implementation. */
+export function describeMailboxStoreContract(name: string, factory: StoresFactory): void {
+  describe(`MailboxStore contract: ${name}`, () => {
+    const context = useStores(factory);
+
+    it("returns appended envelopes unchanged, in append order, with increasing seq", async () => {
+      const ctx = context();
+      const { primary } = await registerTestAccount(ctx);
+      const first = [newEnvelope(ctx, primary), newEnvelope(ctx, primary)];
+      const second = [newEnvelope(ctx, primary)];
+      await ctx.stores.mailbox.append(first);
+      await ctx.stores.mailbox.append(second);
+      const entries = await ctx.stores.mailbox.read(primary, 0, 10);
+      expect(fieldsOf(entries)).toEqual([...first, ...second]);
+      const seqs = entries.map((entry) => entry.seq);
+      expect(seqs.every((seq, i) => seq > 0 && Number.isSafeInteger(seq) && (i === 0 || seq > (seqs[i - 1] ?? 0)))).toBe(true);
+    });
+
+    it("reads only entries after the given seq, at most limit of them", async () => {
+      const ctx = context();
+      const { primary } = await registerTestAccount(ctx);
+      await ctx.stores.mailbox.append(Array.from({ length: 5 }, () => newEnvelope(ctx, primary)));
+      const all = await ctx.stores.mailbox.read(primary, 0, 100);
+      const page = await ctx.stores.mailbox.read(primary, all[1]?.seq ?? 0, 2);
+      expect(page.map((entry) => entry.seq)).toEqual([all[2]?.seq, all[3]?.seq]);
+      expect(await ctx.stores.mailbox.read(primary, all[4]?.seq ?? 0, 10)).toEqual([]);
+      expect(await ctx.stores.mailbox.read(primary, 0, 0)).toEqual([]);
+    });
+
+    it("never returns another device's entries", async () => {
+      const ctx = context();
+      const { account, primary } = await registerTestAccount(ctx);
+      const linked = await linkTestDevice(ctx, account);
+      const other = (await registerTestAccount(ctx)).primary;
+      const forPrimary = [newEnvelope(ctx, primary), newEnvelope(ctx, primary)];
+      const mixed = [newEnvelope(ctx, linked), forPrimary[0], newEnvelope(ctx, other), forPrimary[1]];
+      await ctx.stores.mailbox.append(mixed.flatMap((envelope) => (envelope === undefined ? [] : [envelope])));
+      expect(fieldsOf(await ctx.stores.mailbox.read(primary, 0, 10))).toEqual(forPrimary);
+      expect(await ctx.stores.mailbox.count(linked)).toBe(1);
+      expect(await ctx.stores.mailbox.count(other)).toBe(1);
+    });
+
+    it("acknowledging deletes only the given device's entries", async () => {
+      const ctx = context();
+      const { account, primary } = await registerTestAccount(ctx);
+      const linked = await linkTestDevice(ctx, account);
+      await ctx.stores.mailbox.append([newEnvelope(ctx, primary), newEnvelope(ctx, linked)]);
+      const [linkedEntry] = await ctx.stores.mailbox.read(linked, 0, 10);
+      expect(await ctx.stores.mailbox.ack(primary, [linkedEntry?.seq ?? 0])).toBe(0);
+      expect(await ctx.stores.mailbox.count(linked)).toBe(1);
+      expect(await ctx.stores.mailbox.count(primary)).toBe(1);
+    });
+
+    it("acknowledging is idempotent and returns how many entries existed", async () => {
+      const ctx = context();
+      const { primary } = await registerTestAccount(ctx);
+      await ctx.stores.mailbox.append([newEnvelope(ctx, primary), newEnvelope(ctx, primary), newEnvelope(ctx, primary)]);
+      const [a, b, c] = (await ctx.stores.mailbox.read(primary, 0, 10)).map((entry) => entry.seq);
+      expect(await ctx.stores.mailbox.ack(primary, [a ?? 0, b ?? 0, a ?? 0])).toBe(2);
+      expect(await ctx.stores.mailbox.ack(primary, [a ?? 0, b ?? 0])).toBe(0);
+      expect(await ctx.stores.mailbox.ack(primary, [])).toBe(0);
+      expect((await ctx.stores.mailbox.read(primary, 0, 10)).map((entry) => entry.seq)).toEqual([c]);
+    });
+
+    it("counts the queued entries of a device", async () => {
+      const ctx = context();
+      const { primary } = await registerTestAccount(ctx);
+      expect(await ctx.stores.mailbox.count(primary)).toBe(0);
+      await ctx.stores.mailbox.append([newEnvelope(ctx, primary), newEnvelope(ctx, primary)]);
+      expect(await ctx.stores.mailbox.count(primary)).toBe(2);
+      expect(await ctx.stores.mailbox.count({ accountId: primary.accountId, deviceId: 9 })).toBe(0);
+    });
+
+    it("clear removes every entry of one device and none of another", async () => {
+      const ctx = context();
+      const { account, primary } = await registerTestAccount(ctx);
+      const linked = await linkTestDevice(ctx, account);
+      await ctx.stores.mailbox.append([newEnvelope(ctx, primary), newEnvelope(ctx, linked), newEnvelope(ctx, primary)]);
+      await ctx.stores.mailbox.clear(primary);
+      expect(await ctx.stores.mailbox.count(primary)).toBe(0);
+      expect(await ctx.stores.mailbox.count(linked)).toBe(1);
+    });
+
+    it("purgeExpired deletes entries received before the cutoff, at most limit per call", async () => {
+      const ctx = context();
+      const { primary } = await registerTestAccount(ctx);
+      const old = [newEnvelope(ctx, primary), newEnvelope(ctx, primary), newEnvelope(ctx, primary)];
+      const cutoff = ctx.clock.advance(30 * DAY);
+      const atCutoff = newEnvelope(ctx, primary);
+      ctx.clock.advance(1);
+      const fresh = newEnvelope(ctx, primary);
+      await ctx.stores.mailbox.append([...old, atCutoff, fresh]);
+      expect(await ctx.stores.mailbox.purgeExpired(cutoff, 2)).toBe(2);
+      expect(await ctx.stores.mailbox.purgeExpired(cutoff, 2)).toBe(1);
+      expect(await ctx.stores.mailbox.purgeExpired(cutoff, 2)).toBe(0);
+      expect(fieldsOf(await ctx.stores.mailbox.read(primary, 0, 10))).toEqual([atCutoff, fresh]);
+    });
+
+    it("an append with an already stored envelope id stores nothing", async () => {
+      const ctx = context();
+      const { primary } = await registerTestAccount(ctx);
+      const stored = newEnvelope(ctx, primary);
+      await ctx.stores.mailbox.append([stored]);
+      const rejected = [newEnvelope(ctx, primary), { ...newEnvelope(ctx, primary), id: stored.id }];
+      await expect(ctx.stores.mailbox.append(rejected)).rejects.toThrow();
+      const twice = newEnvelope(ctx, primary);
+      await expect(ctx.stores.mailbox.append([twice, twice])).rejects.toThrow();
+      expect(fieldsOf(await ctx.stores.mailbox.read(primary, 0, 10))).toEqual([stored]);
+    });
+
+    it("an append for a device that does not exist stores nothing", async () => {
+      const ctx = context();
+      const { primary } = await registerTestAccount(ctx);
+      const missing = { accountId: primary.accountId, deviceId: 5 };
+      await expect(ctx.stores.mailbox.append([newEnvelope(ctx, primary), newEnvelope(ctx, missing)])).rejects.toThrow();
+      expect(await ctx.stores.mailbox.count(primary)).toBe(0);
+      expect(await ctx.stores.mailbox.count(missing)).toBe(0);
+    });
+
+    it("hands out a higher seq after the newest entry was acknowledged", async () => {
+      const ctx = context();
+      const { primary } = await registerTestAccount(ctx);
+      await ctx.stores.mailbox.append([newEnvelope(ctx, primary)]);
+      const [first] = await ctx.stores.mailbox.read(primary, 0, 1);
+      await ctx.stores.mailbox.ack(primary, [first?.seq ?? 0]);
+      await ctx.stores.mailbox.append([newEnvelope(ctx, primary)]);
+      const [second] = await ctx.stores.mailbox.read(primary, first?.seq ?? 0, 1);
+      expect(second?.seq).toBeGreaterThan(first?.seq ?? Infinity);
+    });
+
+    it("keeps every envelope of concurrent appends, each append's entries in its own order", async () => {
+      const ctx = context();
+      const { primary } = await registerTestAccount(ctx);
+      const appends = Array.from({ length: 50 }, () => [newEnvelope(ctx, primary), newEnvelope(ctx, primary)]);
+      await Promise.all(appends.map((envelopes) => ctx.stores.mailbox.append(envelopes)));
+      const entries = await ctx.stores.mailbox.read(primary, 0, 1000);
+      expect(entries).toHaveLength(100);
+      const position = new Map(entries.map((entry, i) => [Buffer.from(entry.id).toString("hex"), i]));
+      for (const [a, b] of appends) {
+        const ia = position.get(Buffer.from(a?.id ?? []).toString("hex")) ?? -1;
+        const ib = position.get(Buffer.from(b?.id ?? []).toString("hex")) ?? -1;
+        expect(ia).toBeGreaterThanOrEqual(0);
+        expect(ib).toBeGreaterThan(ia);
+      }
+    });
+
+    it("keeps its own copy of the bytes it is given and returns", async () => {
+      const ctx = context();
+      const { primary } = await registerTestAccount(ctx);
+      const envelope = newEnvelope(ctx, primary);
+      const expected = { ...envelope, id: envelope.id.slice(), data: envelope.data.slice() };
+      await ctx.stores.mailbox.append([envelope]);
+      envelope.data.fill(0);
+      envelope.id.fill(0);
+      const [read] = await ctx.stores.mailbox.read(primary, 0, 1);
+      read?.data.fill(1);
+      expect(fieldsOf(await ctx.stores.mailbox.read(primary, 0, 1))).toEqual([expected]);
+    });
+  });
+}

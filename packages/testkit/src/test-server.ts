@@ -1,0 +1,61 @@
+// A real Parley server on 127.0.0.1, port 0, for integration tests, with injected clock and
+// stores; the verification codes it sends are captured. `close` releases everything it opened.
+import { createMemoryStores, createServer, defaultDomainSettings, InProcessBus, type Clock, type DomainSettings, type ParleyServer, type Stores } from "@parley/server";
+import { randomBytes } from "node:crypto";
+import { pino } from "pino";
+import { ApiClient } from "./api-client.js";
+import { CapturedVerificationSender } from "./captured-sender.js";
+
+export interface TestServerOptions {
+  readonly stores?: Stores;
+  readonly clock?: Clock;
+  readonly settings?: Partial<{ [K in keyof DomainSettings]: Partial<DomainSettings[K]> }>;
+  readonly maxBodyBytes?: number;
+  readonly maxFrameBytes?: number;
+  readonly deliveryWindow?: number;
+  readonly requestTimeoutMs?: number;
+}
+
+export interface TestServer {
+  readonly server: ParleyServer;
+  readonly url: string;
+  readonly api: ApiClient;
+  readonly codes: CapturedVerificationSender;
+  readonly stores: Stores;
+  close(): Promise<void>;
+}
+
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const stores = options.stores ?? createMemoryStores();
+  const codes = new CapturedVerificationSender();
+  const base = defaultDomainSettings;
+  const s = options.settings ?? {};
+  const settings: DomainSettings = {
+    verification: { ...base.verification, ...s.verification },
+    devices: { ...base.devices, ...s.devices },
+    keys: { ...base.keys, ...s.keys },
+    messages: { ...base.messages, ...s.messages },
+    retention: { ...base.retention, ...s.retention },
+  };
+  const server = await createServer({
+    stores,
+    bus: new InProcessBus(),
+    clock: options.clock ?? { now: () => Date.now() },
+    random: { bytes: (n) => new Uint8Array(randomBytes(n)) },
+    logger: pino({ level: "silent" }),
+    verificationSender: codes,
+    settings,
+    transport: {
+      host: "127.0.0.1",
+      port: 0,
+      maxBodyBytes: options.maxBodyBytes ?? 2 * 1024 * 1024,
+      maxFrameBytes: options.maxFrameBytes ?? 2 * 1024 * 1024,
+      deliveryWindow: options.deliveryWindow ?? 128,
+      requestTimeoutMs: options.requestTimeoutMs ?? 60_000,
+      pingIntervalMs: 30_000,
+    },
+    purgeIntervalMs: 0,
+  });
+  const url = await server.listen();
+  return { server, url, api: new ApiClient(url), codes, stores, close: () => server.close() };
+}
