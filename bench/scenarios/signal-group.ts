@@ -6,33 +6,36 @@ import { createSenderKeyDistributionMessage, groupDecrypt, groupEncrypt, process
 import { InMemorySenderKeyStore } from "../../packages/signal/src/memory-sender-key-store.js";
 import { secureRandom } from "../../packages/signal/src/random.js";
 import { LibsignalSenderKeyStore } from "../../packages/signal/test/support/libsignal-sender-key-store.js";
-import { measureRate, type Rate } from "../measure.js";
+import { compareInRounds, measureRate, warmupFor, type Comparison, type Measure } from "../measure.js";
 
 const PAYLOAD = new Uint8Array(1024).fill(0x62);
 const DISTRIBUTION = "6f2c1a8e-3b4d-4e5f-8a9b-0c1d2e3f4a5b";
 
-export async function groupBenchmarks(seconds: number): Promise<Record<string, { parley: Rate; libsignal: Rate }>> {
-  return { sender_key_1k: { parley: await parleyGroup(seconds), libsignal: await libsignalGroup(seconds) } };
+/** `sender_key_1k`, measured in interleaved rounds. */
+export async function groupBenchmark(rounds: number, seconds: number): Promise<Comparison> {
+  return compareInRounds(rounds, await parleyGroup(seconds), await libsignalGroup(seconds));
 }
 
-async function parleyGroup(seconds: number): Promise<Rate> {
+async function parleyGroup(seconds: number): Promise<Measure> {
   const sender = new ProtocolAddress("sender", 1);
   const senderStore = new InMemorySenderKeyStore();
   const memberStore = new InMemorySenderKeyStore();
   await processSenderKeyDistributionMessage(sender, await createSenderKeyDistributionMessage(sender, DISTRIBUTION, senderStore, secureRandom), memberStore);
-  return measureRate(async () => {
+  const op = async () => {
     await groupDecrypt(sender, memberStore, await groupEncrypt(sender, DISTRIBUTION, senderStore, PAYLOAD, secureRandom));
-  }, 1, seconds);
+  };
+  return (round) => measureRate(op, 1, seconds, warmupFor(round));
 }
 
-async function libsignalGroup(seconds: number): Promise<Rate> {
+async function libsignalGroup(seconds: number): Promise<Measure> {
   const sender = ls.ProtocolAddress.new("sender", 1);
   const senderStore = new LibsignalSenderKeyStore();
   const memberStore = new LibsignalSenderKeyStore();
   await ls.processSenderKeyDistributionMessage(sender, await ls.SenderKeyDistributionMessage.create(sender, DISTRIBUTION, senderStore), memberStore);
   const payload = new Uint8Array(PAYLOAD) as Uint8Array<ArrayBuffer>;
-  return measureRate(async () => {
+  const op = async () => {
     const message = await ls.groupEncrypt(sender, DISTRIBUTION, senderStore, payload);
     await ls.groupDecrypt(sender, memberStore, message.serialize());
-  }, 1, seconds);
+  };
+  return (round) => measureRate(op, 1, seconds, warmupFor(round));
 }

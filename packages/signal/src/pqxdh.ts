@@ -6,7 +6,7 @@ import { hkdfSha256 } from "./crypto.js";
 import { KeyPair, type PublicKey } from "./curve.js";
 import type { KemKeyPair, KemPublicKey } from "./kem.js";
 import type { RandomSource } from "./random.js";
-import { createChain, type ChainKey } from "./ratchet-keys.js";
+import { chainFromAgreement, type ChainKey } from "./ratchet-keys.js";
 import type { SessionState } from "./session-state.js";
 import { CIPHERTEXT_MESSAGE_VERSION } from "./signal-message.js";
 
@@ -28,26 +28,39 @@ export interface AliceParameters {
   theirKyberPreKey: KemPublicKey;
 }
 
+/**
+ * Starts the native work (agreements, key generation) and lets it run, on the platform's
+ * threads, while the JS Kyber computation runs; a rejection is observed by the final await.
+ */
+function started<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
+}
+
 /** Alice's side. Returns the new session and the Kyber ciphertext Bob needs. */
 export async function initializeAliceSession(p: AliceParameters, random: RandomSource): Promise<{ state: SessionState; kyberCiphertext: Uint8Array }> {
+  const agreements = started(
+    Promise.all([
+      p.ourIdentity.privateKey.agree(p.theirSignedPreKey),
+      p.ourBaseKey.privateKey.agree(p.theirIdentityKey),
+      p.ourBaseKey.privateKey.agree(p.theirSignedPreKey),
+      p.theirOneTimePreKey ? p.ourBaseKey.privateKey.agree(p.theirOneTimePreKey) : new Uint8Array(0),
+    ]),
+  );
   const kem = p.theirKyberPreKey.encapsulate(random);
-  const agreements = await Promise.all([
-    p.ourIdentity.privateKey.agree(p.theirSignedPreKey),
-    p.ourBaseKey.privateKey.agree(p.theirIdentityKey),
-    p.ourBaseKey.privateKey.agree(p.theirSignedPreKey),
-    p.theirOneTimePreKey ? p.ourBaseKey.privateKey.agree(p.theirOneTimePreKey) : new Uint8Array(0),
-  ]);
-  const secrets = concatBytes(DISCONTINUITY, ...agreements, kem.sharedSecret);
+  // The first sending chain's agreement does not depend on the root key: it runs alongside.
+  const sendingRatchetKey = started(KeyPair.generateAsync(random));
+  const sendingAgreement = started(sendingRatchetKey.then((key) => key.privateKey.agree(p.theirSignedPreKey)));
+  const secrets = concatBytes(DISCONTINUITY, ...(await agreements), kem.sharedSecret);
   const derived = deriveKeys(secrets);
-  const sendingRatchetKey = KeyPair.generate(random);
-  const sending = await createChain(derived.rootKey, p.theirSignedPreKey, sendingRatchetKey.privateKey);
+  const sending = chainFromAgreement(derived.rootKey, await sendingAgreement);
   const state: SessionState = {
     version: CIPHERTEXT_MESSAGE_VERSION,
     localIdentityKey: p.ourIdentity.publicKey,
     remoteIdentityKey: p.theirIdentityKey,
     rootKey: sending.rootKey,
     previousCounter: 0,
-    senderChain: { ratchetKeyPair: sendingRatchetKey, chainKey: sending.chainKey },
+    senderChain: { ratchetKeyPair: await sendingRatchetKey, chainKey: sending.chainKey },
     receiverChains: [{ ratchetKey: p.theirSignedPreKey, chainKey: derived.chainKey, skipped: new Map() }],
     pendingPreKey: undefined,
     localRegistrationId: 0,
@@ -69,13 +82,16 @@ export interface BobParameters {
 
 /** Bob's side, on the first PreKey message of a session. */
 export async function initializeBobSession(p: BobParameters): Promise<SessionState> {
-  const agreements = await Promise.all([
-    p.ourSignedPreKey.privateKey.agree(p.theirIdentityKey),
-    p.ourIdentity.privateKey.agree(p.theirBaseKey),
-    p.ourSignedPreKey.privateKey.agree(p.theirBaseKey),
-    p.ourOneTimePreKey ? p.ourOneTimePreKey.privateKey.agree(p.theirBaseKey) : new Uint8Array(0),
-  ]);
-  const secrets = concatBytes(DISCONTINUITY, ...agreements, p.ourKyberPreKey.secretKey.decapsulate(p.theirKyberCiphertext));
+  const agreements = started(
+    Promise.all([
+      p.ourSignedPreKey.privateKey.agree(p.theirIdentityKey),
+      p.ourIdentity.privateKey.agree(p.theirBaseKey),
+      p.ourSignedPreKey.privateKey.agree(p.theirBaseKey),
+      p.ourOneTimePreKey ? p.ourOneTimePreKey.privateKey.agree(p.theirBaseKey) : new Uint8Array(0),
+    ]),
+  );
+  const kemSecret = p.ourKyberPreKey.secretKey.decapsulate(p.theirKyberCiphertext);
+  const secrets = concatBytes(DISCONTINUITY, ...(await agreements), kemSecret);
   const derived = deriveKeys(secrets);
   return {
     version: CIPHERTEXT_MESSAGE_VERSION,

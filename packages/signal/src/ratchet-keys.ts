@@ -1,6 +1,5 @@
 // Key derivations of the Double Ratchet, as libsignal computes them.
 import { hkdfSha256, hmacSha256 } from "./crypto.js";
-import type { PrivateKey, PublicKey } from "./curve.js";
 import { utf8 } from "./bytes.js";
 
 const MESSAGE_KEY_SEED = Uint8Array.of(0x01);
@@ -45,9 +44,12 @@ export function messageKeysFromSeed(seed: Uint8Array, counter: number): MessageK
   return { cipherKey: okm.subarray(0, 32), macKey: okm.subarray(32, 64), iv: okm.subarray(64, 80), counter };
 }
 
-/** KDF_RK: one DH ratchet step from `rootKey`, giving the next root key and a fresh chain. */
-export async function createChain(rootKey: Uint8Array, theirRatchetKey: PublicKey, ourRatchetKey: PrivateKey): Promise<{ rootKey: Uint8Array; chainKey: ChainKey }> {
-  const shared = await ourRatchetKey.agree(theirRatchetKey);
+/**
+ * KDF_RK: one DH ratchet step from `rootKey` and the agreement of the two ratchet keys, giving
+ * the next root key and a fresh chain. Callers make the agreement, so that independent ones run
+ * together.
+ */
+export function chainFromAgreement(rootKey: Uint8Array, shared: Uint8Array): { rootKey: Uint8Array; chainKey: ChainKey } {
   const okm = hkdfSha256(shared, rootKey, INFO_RATCHET, 64);
   return { rootKey: okm.slice(0, 32), chainKey: { key: okm.slice(32, 64), index: 0 } };
 }

@@ -20,16 +20,22 @@ export async function processPreKeyBundle(
   if (!(await identityStore.isTrustedIdentity(address, bundle.identityKey, Direction.Sending))) {
     throw new SignalError(SignalErrorCode.UntrustedIdentity, `untrusted identity for ${address.toString()}`);
   }
-  if (!(await bundle.identityKey.verifySignature(bundle.signedPreKeyPublic.serialize(), bundle.signedPreKeySignature))) {
+  // The two verifications (same key: one conversion, one import) and the base key's generation
+  // are independent native operations; they run together, and the checks keep their order.
+  const [signedPreKeyValid, kyberPreKeyValid, ourBaseKey] = await Promise.all([
+    bundle.identityKey.verifySignature(bundle.signedPreKeyPublic.serialize(), bundle.signedPreKeySignature),
+    bundle.identityKey.verifySignature(bundle.kyberPreKeyPublic.serialize(), bundle.kyberPreKeySignature),
+    KeyPair.generateAsync(random),
+  ]);
+  if (!signedPreKeyValid) {
     throw new SignalError(SignalErrorCode.InvalidSignature, "signed prekey signature does not verify");
   }
-  if (!(await bundle.identityKey.verifySignature(bundle.kyberPreKeyPublic.serialize(), bundle.kyberPreKeySignature))) {
+  if (!kyberPreKeyValid) {
     throw new SignalError(SignalErrorCode.InvalidSignature, "Kyber prekey signature does not verify");
   }
   if ((bundle.preKeyId === undefined) !== (bundle.preKeyPublic === undefined)) {
     throw new SignalError(SignalErrorCode.InvalidMessage, "one-time prekey id and key must come together");
   }
-  const ourBaseKey = KeyPair.generate(random);
   const { state, kyberCiphertext } = await initializeAliceSession(
     {
       ourIdentity: await identityStore.getIdentityKeyPair(),

@@ -6,7 +6,7 @@ import { KeyPair, type PublicKey } from "./curve.js";
 import { SignalError, SignalErrorCode } from "./errors.js";
 import { PreKeySignalMessage } from "./prekey-signal-message.js";
 import type { RandomSource } from "./random.js";
-import { createChain, messageKeySeed, messageKeysFromSeed, nextChainKey, type ChainKey, type MessageKeys } from "./ratchet-keys.js";
+import { chainFromAgreement, messageKeySeed, messageKeysFromSeed, nextChainKey, type ChainKey, type MessageKeys } from "./ratchet-keys.js";
 import { processPreKey } from "./prekey-processing.js";
 import { SessionRecord } from "./session-record.js";
 import {
@@ -175,9 +175,16 @@ async function decryptWithState(state: SessionState, message: SignalMessage, ran
 
 /** A new ratchet key from the peer: derive its receiving chain and a fresh sending chain. */
 async function ratchetStep(state: SessionState, theirRatchetKey: PublicKey, random: RandomSource): Promise<ReceiverChain> {
-  const receiving = await createChain(state.rootKey, theirRatchetKey, state.senderChain.ratchetKeyPair.privateKey);
-  const ourNewRatchetKey = KeyPair.generate(random);
-  const sending = await createChain(receiving.rootKey, theirRatchetKey, ourNewRatchetKey.privateKey);
+  // Both agreements and the key generation are independent: they run together.
+  const receivingAgreement = state.senderChain.ratchetKeyPair.privateKey.agree(theirRatchetKey);
+  const newKey = KeyPair.generateAsync(random);
+  const [receivingShared, ourNewRatchetKey, sendingShared] = await Promise.all([
+    receivingAgreement,
+    newKey,
+    newKey.then((key) => key.privateKey.agree(theirRatchetKey)),
+  ]);
+  const receiving = chainFromAgreement(state.rootKey, receivingShared);
+  const sending = chainFromAgreement(receiving.rootKey, sendingShared);
   state.rootKey = sending.rootKey;
   const chain = addReceiverChain(state, theirRatchetKey, receiving.chainKey);
   state.previousCounter = Math.max(state.senderChain.chainKey.index - 1, 0);

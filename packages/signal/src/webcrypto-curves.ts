@@ -1,8 +1,9 @@
 // Fast paths for Curve25519 through the platform's WebCrypto (native code in Node 20+ and in
 // current browsers), about ten times faster than pure JS. Every function returns undefined when
 // the platform lacks the algorithm, and callers then fall back to @noble/curves, which computes
-// the same results (signing: equally valid signatures, not the same bytes). Imported private keys
-// are cached by the caller that owns the key bytes.
+// the same results (signing: equally valid signatures, not the same bytes). Imported keys are
+// cached by the caller that owns the key bytes (PrivateKey, PublicKey), or for verification in
+// xeddsa.ts's bounded cache.
 import { fromHex } from "./bytes.js";
 
 interface SubtleLike {
@@ -86,21 +87,42 @@ function base64Url(bytes: Uint8Array): string {
   return out;
 }
 
-/** X25519(private, u). Rejects (throws) for a low-order u, as the all-zero output is refused. */
-export async function x25519DeriveBits(privateKey: WebCryptoKey, u: Uint8Array): Promise<Uint8Array | undefined> {
-  const s = (await available())?.subtle;
-  if (!s) return undefined;
-  const publicKey = await s.importKey("raw", u, X25519, false, []);
-  return new Uint8Array(await s.deriveBits({ name: "X25519", public: publicKey }, privateKey, 256));
-}
-
-/** Standard Ed25519 verification (RFC 8032, cofactorless), or undefined without support. */
-export async function ed25519Verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean | undefined> {
+/** Imports a raw 32-byte X25519 public key (any u; low-order ones fail at agreement). */
+export async function importX25519PublicKey(u: Uint8Array): Promise<WebCryptoKey | undefined> {
   const s = (await available())?.subtle;
   if (!s) return undefined;
   try {
-    const key = await s.importKey("raw", publicKey, ED25519, false, ["verify"]);
-    return await s.verify(ED25519, key, signature, message);
+    return await s.importKey("raw", u, X25519, false, []);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * X25519 between an imported private key and an imported public key. Rejects (throws) for a
+ * low-order public key, as the all-zero output is refused.
+ */
+export async function x25519DeriveBits(privateKey: WebCryptoKey, publicKey: WebCryptoKey): Promise<Uint8Array> {
+  const s = (await available())!.subtle;
+  return new Uint8Array(await s.deriveBits({ name: "X25519", public: publicKey }, privateKey, 256));
+}
+
+/** Imports a 32-byte Ed25519 public key for verification, or undefined without support or when refused. */
+export async function importEd25519PublicKey(publicKey: Uint8Array): Promise<WebCryptoKey | undefined> {
+  const s = (await available())?.subtle;
+  if (!s) return undefined;
+  try {
+    return await s.importKey("raw", publicKey, ED25519, false, ["verify"]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Standard Ed25519 verification (RFC 8032, cofactorless) with an imported key; undefined when the platform fails. */
+export async function ed25519Verify(publicKey: WebCryptoKey, message: Uint8Array, signature: Uint8Array): Promise<boolean | undefined> {
+  const s = (await available())!.subtle;
+  try {
+    return await s.verify(ED25519, publicKey, signature, message);
   } catch {
     return undefined;
   }

@@ -4,7 +4,8 @@
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { sha512 } from "@noble/hashes/sha2.js";
 import { concatBytes, bytesEqual } from "./bytes.js";
-import { ed25519SignWithPublicKey, ed25519Verify, PUBLIC_ED25519_KEY, PUBLIC_ED25519_SEED } from "./webcrypto-curves.js";
+import type { RandomSource } from "./random.js";
+import { ed25519SignWithPublicKey, ed25519Verify, importEd25519PublicKey, PUBLIC_ED25519_KEY, PUBLIC_ED25519_SEED, type WebCryptoKey } from "./webcrypto-curves.js";
 
 const Point = ed25519.Point;
 // An 8-bit window table for the base point (about 1.6x faster fixed-base multiplication); the
@@ -16,10 +17,13 @@ const L = Point.Fn.ORDER; // order of the base point
 const NONCE_PREFIX = new Uint8Array(32).fill(0xff);
 NONCE_PREFIX[0] = 0xfe;
 
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+
+/** Little-endian bytes to a number, through one hex string (several times faster than shifting byte by byte). */
 function bytesToNumberLE(bytes: Uint8Array): bigint {
-  let n = 0n;
-  for (let i = bytes.length - 1; i >= 0; i--) n = (n << 8n) | BigInt(bytes[i]!);
-  return n;
+  let hex = "0x0";
+  for (let i = bytes.length - 1; i >= 0; i--) hex += HEX[bytes[i]!]!;
+  return BigInt(hex);
 }
 
 function reduce(hash: Uint8Array): bigint {
@@ -125,6 +129,40 @@ function signatureWithNonce(R: Uint8Array, r: bigint, edwards: EdwardsKey, messa
 }
 
 /**
+ * What verification needs of a Montgomery key and a sign bit: the Edwards encoding of A and its
+ * import into WebCrypto. Both are pure functions of the public bytes, so they are kept in a small
+ * bounded cache (docs/adr/0005-native-key-generation-and-key-caches.md): Sender Key records are
+ * parsed afresh for every message, and without it each verification would redo a field
+ * inversion (~25 µs) and an import (~35 µs).
+ */
+interface EdwardsVerifier {
+  /** The 32-byte encoding of A (y and the sign bit), or undefined when u maps to no Edwards point. */
+  readonly encodedA: Uint8Array | undefined;
+  /** A imported for native Ed25519 verification; resolves to undefined without support. */
+  readonly key: Promise<WebCryptoKey | undefined> | undefined;
+}
+
+const VERIFIER_CACHE_SIZE = 256;
+/** Least recently used first; holds only public keys and their platform handles. */
+const verifiers = new Map<string, EdwardsVerifier>();
+
+function edwardsVerifier(montgomeryU: Uint8Array, signBit: number): EdwardsVerifier {
+  let id = signBit === 0 ? "+" : "-";
+  for (let i = 0; i < 32; i++) id += HEX[montgomeryU[i]!]!;
+  const cached = verifiers.get(id);
+  if (cached) {
+    verifiers.delete(id);
+    verifiers.set(id, cached);
+    return cached;
+  }
+  const encodedA = edwardsEncodingFromMontgomery(montgomeryU, signBit);
+  const verifier: EdwardsVerifier = { encodedA, key: encodedA && importEd25519PublicKey(encodedA) };
+  verifiers.set(id, verifier);
+  if (verifiers.size > VERIFIER_CACHE_SIZE) verifiers.delete(verifiers.keys().next().value as string);
+  return verifier;
+}
+
+/**
  * Verifies an XEdDSA signature against a raw 32-byte Montgomery u-coordinate. Never throws.
  * The signature is first checked natively as a plain Ed25519 signature by A (WebCrypto, where
  * present); libsignal accepts a superset of those (any s < 2^253), so a native "no" is re-checked
@@ -132,21 +170,22 @@ function signatureWithNonce(R: Uint8Array, r: bigint, edwards: EdwardsKey, messa
  */
 export async function xeddsaVerify(montgomeryU: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean> {
   if (montgomeryU.length !== 32 || signature.length !== 64) return false;
-  const encodedA = edwardsEncodingFromMontgomery(montgomeryU, signature[63]! & 0x80);
+  if ((signature[63]! & 0x60) !== 0) return false; // s < 2^253, the sign bit of A aside
+  const { encodedA, key } = edwardsVerifier(montgomeryU, signature[63]! & 0x80);
   if (!encodedA) return false;
-  const sBytes = signature.slice(32, 64);
-  sBytes[31] = sBytes[31]! & 0x7f;
-  if ((sBytes[31]! & 0xe0) !== 0) return false;
-  const R = signature.subarray(0, 32);
-  if ((await ed25519Verify(encodedA, message, concatBytes(R, sBytes))) === true) return true;
+  const plain = signature.slice(); // R ‖ s, with A's sign bit cleared from s
+  plain[63] = plain[63]! & 0x7f;
+  const imported = await key;
+  if (imported !== undefined && (await ed25519Verify(imported, message, plain)) === true) return true;
   let A: InstanceType<typeof Point>;
   try {
     A = Point.fromBytes(encodedA, true);
   } catch {
     return false;
   }
+  const R = plain.subarray(0, 32);
   const h = reduce(sha512(concatBytes(R, A.toBytes(), message)));
-  const s = bytesToNumberLE(sBytes) % L;
+  const s = bytesToNumberLE(plain.subarray(32)) % L;
   const check = BASE.multiplyUnsafe(s).subtract(A.multiplyUnsafe(h));
   return bytesEqual(check.toBytes(), R);
 }
@@ -160,4 +199,90 @@ function edwardsEncodingFromMontgomery(montgomeryU: Uint8Array, signBit: number)
   writeNumberLE(y, yBytes, 0);
   yBytes[31] = (yBytes[31]! & 0x7f) | signBit;
   return yBytes;
+}
+
+/** A Curve25519 key pair as key generation makes it. */
+export interface GeneratedKey {
+  /** 32 clamped bytes, the X25519 private key. */
+  readonly privateKey: Uint8Array;
+  /** The X25519 public key (Montgomery u, 32 bytes). */
+  readonly publicKey: Uint8Array;
+  /** The Edwards encoding of A = a·B that XEdDSA signs with. */
+  readonly edwardsPublicKey: Uint8Array;
+}
+
+const TWO_251 = 1n << 251n;
+const TWO_254 = 1n << 254n;
+const INVERSE_OF_8 = Point.Fn.inv(8n);
+/** The second half of SHA-512(PUBLIC_ED25519_SEED): RFC 8032's nonce prefix for the public key. */
+const PUBLIC_ED25519_PREFIX = sha512(PUBLIC_ED25519_SEED).slice(32, 64);
+
+/**
+ * Key generation from 32 random bytes M, built so that the platform can do its one scalar
+ * multiplication (docs/adr/0005-native-key-generation-and-key-caches.md). The nonce RFC 8032
+ * derives for signing M with the public all-zero seed, r = SHA-512(prefix0 ‖ M) mod L, is
+ * uniform and as secret as M.
+ * The private key is the clamped scalar k (2^254 + 8m, m < 2^251) with k ≡ r or k ≡ -r (mod L):
+ * clamped scalars are fewer than L and meet each residue at most once, and for all but a
+ * negligible share of r exactly one of r and -r has such a k, so k is uniform over clamped
+ * scalars. Since B has order L, k·B = ±r·B = ±R, and the X25519 public key is the u of R either
+ * way. Returns undefined for the negligible r that has neither (the caller draws again).
+ */
+function clampedScalarForNonce(r: bigint): { scalar: bigint; negated: boolean } | undefined {
+  if (r === 0n) return undefined;
+  for (const [residue, negated] of [
+    [r, false],
+    [L - r, true],
+  ] as const) {
+    const m = ((((residue - TWO_254) % L) + L) % L) * INVERSE_OF_8 % L;
+    if (m < TWO_251) return { scalar: TWO_254 + 8n * m, negated };
+  }
+  return undefined;
+}
+
+/** The key pair for scalar k ≡ ±r, given the encoding of R = r·B. */
+function keyFromNonce(k: { scalar: bigint; negated: boolean }, encodedR: Uint8Array): GeneratedKey {
+  const privateKey = new Uint8Array(32);
+  writeNumberLE(k.scalar, privateKey, 0);
+  const y = bytesToNumberLE(encodedR) & ((1n << 255n) - 1n);
+  const Fp = Point.Fp;
+  const u = Fp.mul(Fp.add(1n, y), Fp.inv(Fp.sub(1n, y))); // y ≠ 1: R is not the identity, as r ≠ 0
+  const publicKey = new Uint8Array(32);
+  writeNumberLE(u, publicKey, 0);
+  const edwardsPublicKey = encodedR.slice();
+  if (k.negated) edwardsPublicKey[31] = edwardsPublicKey[31]! ^ 0x80; // -R: x negated, y kept
+  return { privateKey, publicKey, edwardsPublicKey };
+}
+
+/** Generates a key pair in JS: R = r·B by noble's constant-time fixed-base multiplication. */
+export function generateKey(random: RandomSource): GeneratedKey {
+  for (;;) {
+    const seed = random(32);
+    const r = reduce(sha512(concatBytes(PUBLIC_ED25519_PREFIX, seed)));
+    const k = clampedScalarForNonce(r);
+    if (k) return keyFromNonce(k, BASE.multiply(r).toBytes());
+  }
+}
+
+/**
+ * Generates the same key pair as generateKey for the same random bytes, with R from the
+ * platform's Ed25519 signature of M by the public key (about a third of the time). R is used
+ * only after S is checked against the r computed here (S = r + SHA-512(R ‖ A0 ‖ M)·a0 mod L),
+ * which holds exactly when the platform signed with RFC 8032's deterministic nonce r, i.e. R =
+ * r·B; otherwise R is computed in JS. Without Ed25519 signing it is generateKey.
+ */
+export async function generateKeyAsync(random: RandomSource): Promise<GeneratedKey> {
+  for (;;) {
+    const seed = random(32);
+    const r = reduce(sha512(concatBytes(PUBLIC_ED25519_PREFIX, seed)));
+    const k = clampedScalarForNonce(r);
+    if (!k) continue;
+    const native = await ed25519SignWithPublicKey(seed);
+    if (native) {
+      const R = native.subarray(0, 32);
+      const h0 = reduce(sha512(concatBytes(R, PUBLIC_ED25519_KEY, seed)));
+      if (bytesToNumberLE(native.subarray(32)) === (r + h0 * PUBLIC_ED25519_SCALAR) % L) return keyFromNonce(k, R.slice());
+    }
+    return keyFromNonce(k, BASE.multiply(r).toBytes());
+  }
 }

@@ -5,6 +5,7 @@ import { KeyPair, PrivateKey, PublicKey } from "../src/curve.js";
 import { secureRandom } from "../src/random.js";
 import { concatBytes, utf8 } from "../src/bytes.js";
 import { sha512 } from "../src/crypto.js";
+import { seededRandom } from "./support/seeded-random.js";
 
 describe("curve keys and XEdDSA against libsignal", () => {
   it("derives the same public key from a private key", () => {
@@ -135,6 +136,57 @@ describe("native fast paths agree with the pure-JS results", () => {
       expect(failing).toHaveBeenCalled();
     } finally {
       failing.mockRestore();
+    }
+  });
+
+  it("generates natively the key pair that JS generates from the same random bytes, and X25519 agrees on its public key", async () => {
+    const { ed25519, x25519 } = await import("@noble/curves/ed25519.js");
+    const L = ed25519.Point.Fn.ORDER;
+    for (let i = 0; i < 40; i++) {
+      const inJs = PrivateKey.generate(seededRandom(`key ${i}`));
+      const native = await PrivateKey.generateAsync(seededRandom(`key ${i}`));
+      const bytes = inJs.serialize();
+      expect(native.serialize()).toEqual(bytes);
+      expect(bytes[0]! & 7).toBe(0);
+      expect(bytes[31]! & 0xc0).toBe(0x40);
+      expect(native.publicKey().raw).toEqual(x25519.getPublicKey(bytes));
+      expect(inJs.publicKey().raw).toEqual(x25519.getPublicKey(bytes));
+      let scalar = 0n;
+      for (let j = 31; j >= 0; j--) scalar = (scalar << 8n) | BigInt(bytes[j]!);
+      const edwards = ed25519.Point.BASE.multiply(scalar % L).toBytes();
+      expect(native.edwardsPublicKey()).toEqual(edwards);
+      expect(PrivateKey.deserialize(bytes).edwardsPublicKey()).toEqual(edwards);
+    }
+    const pair = await KeyPair.generateAsync(secureRandom);
+    const theirs = libsignal.PrivateKey.generate();
+    expect(await pair.privateKey.agree(PublicKey.deserialize(theirs.getPublicKey().serialize()))).toEqual(
+      new Uint8Array(theirs.agree(libsignal.PublicKey.deserialize(pair.publicKey.serialize() as Uint8Array<ArrayBuffer>))),
+    );
+  });
+
+  it("generates the same key pair in JS when the platform cannot sign with Ed25519", async () => {
+    const expected = PrivateKey.generate(seededRandom("no native signing"));
+    const failing = vi.spyOn(crypto.subtle, "sign").mockRejectedValue(new Error("no Ed25519 here"));
+    try {
+      const key = await PrivateKey.generateAsync(seededRandom("no native signing"));
+      expect(failing).toHaveBeenCalled();
+      expect(key.serialize()).toEqual(expected.serialize());
+      expect(key.publicKey().raw).toEqual(expected.publicKey().raw);
+    } finally {
+      failing.mockRestore();
+    }
+  });
+
+  it("verifies as before once a key's Edwards form and import are cached", async () => {
+    const ours = KeyPair.generate(secureRandom);
+    const message = utf8("cached");
+    const signature = ours.privateKey.sign(message, secureRandom);
+    const flipped = signature.slice();
+    flipped[63] = flipped[63]! ^ 0x80; // the other sign bit: the other cache entry, a wrong A
+    for (let i = 0; i < 3; i++) {
+      expect(await ours.publicKey.verifySignature(message, signature)).toBe(true);
+      expect(await ours.publicKey.verifySignature(utf8("cachet"), signature)).toBe(false);
+      expect(await ours.publicKey.verifySignature(message, flipped)).toBe(false);
     }
   });
 });
