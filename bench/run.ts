@@ -2,6 +2,7 @@
 // and, last, one line of JSON with its figures.
 const scenarios: Record<string, () => Promise<{ run(args: string[]): Promise<void> }>> = {
   signal: () => import("./scenarios/signal.js"),
+  relay: () => import("./scenarios/relay.js"),
 };
 
 const [name, ...rest] = process.argv.slice(2);

@@ -1,0 +1,95 @@
+// The relay benchmark's server process: the production composition (`startServer`: SQLite file,
+// in-process bus, system clock, crypto randomness) with one bench-only part, a verification
+// sender that hands codes to the parent over IPC instead of texting them. Started by
+// bench/relay/server-process.ts with `taskset` and an IPC channel; arguments are config
+// overrides ("section.key=value").
+import {
+  createLogger,
+  createServer,
+  cryptoRandom,
+  domainSettingsOf,
+  InProcessBus,
+  loadConfig,
+  openSqliteStores,
+  sqlitePathOf,
+  systemClock,
+  transportSettingsOf,
+  type VerificationSender,
+} from "@parley/server";
+import { writeFile } from "node:fs/promises";
+import { Session } from "node:inspector/promises";
+import { asParentRequest, type ParentRequest, type ServerMessage } from "./ipc.js";
+
+const send = process.send?.bind(process);
+if (!send) throw new Error("server-main.ts must be started with an IPC channel (see server-process.ts)");
+const tell = (message: ServerMessage) =>
+  new Promise<void>((resolve, reject) => send(message, undefined, {}, (error) => (error ? reject(error) : resolve())));
+
+const config = loadConfig({ overrides: process.argv.slice(2) });
+const logger = createLogger(config);
+const stores = await openSqliteStores({ path: sqlitePathOf(config), synchronous: config.storage.synchronous === "full" ? "FULL" : "NORMAL" });
+const codesToParent: VerificationSender = { send: ({ identifier, code }) => tell({ type: "code", identifier, code }) };
+const server = await createServer({
+  stores,
+  bus: new InProcessBus(),
+  clock: systemClock,
+  random: cryptoRandom,
+  logger,
+  verificationSender: codesToParent,
+  settings: domainSettingsOf(config),
+  transport: transportSettingsOf(config),
+  purgeIntervalMs: config.retention.purgeIntervalSeconds * 1000,
+});
+
+let profiler: Session | undefined;
+
+async function answer(request: ParentRequest): Promise<number> {
+  switch (request.op) {
+    case "profile-start":
+      profiler = new Session();
+      profiler.connect();
+      await profiler.post("Profiler.enable");
+      await profiler.post("Profiler.start");
+      return 0;
+    case "profile-stop": {
+      if (!profiler) throw new Error("no profile is running");
+      const { profile } = await profiler.post("Profiler.stop");
+      profiler.disconnect();
+      profiler = undefined;
+      await writeFile(request.path, JSON.stringify(profile));
+      return 0;
+    }
+    case "gc": {
+      const gc = (globalThis as { gc?: () => void }).gc;
+      if (!gc) throw new Error("start the server with --expose-gc");
+      gc();
+      return 0;
+    }
+    case "count": {
+      let total = 0;
+      for (const device of request.devices) total += await stores.mailbox.count(device);
+      return total;
+    }
+    case "stop":
+      await server.close();
+      return 0;
+  }
+}
+
+process.on("message", (raw: unknown) => {
+  const request = asParentRequest(raw);
+  if (!request) return;
+  answer(request).then(
+    (value) => tell({ type: "answer", id: request.id, value }),
+    (error: unknown) => tell({ type: "failed", id: request.id, message: error instanceof Error ? error.message : String(error) }),
+  ).then(
+    () => {
+      if (request.op === "stop") process.exit(0);
+    },
+    () => process.exit(1),
+  );
+});
+// The parent going away closes the channel; nothing is left to serve.
+process.on("disconnect", () => process.exit(0));
+
+await tell({ type: "listening", url: await server.listen() });
