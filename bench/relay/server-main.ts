@@ -1,21 +1,9 @@
-// The relay benchmark's server process: the production composition (`startServer`: SQLite file,
-// in-process bus, system clock, crypto randomness) with one bench-only part, a verification
+// The relay benchmark's server process: the production composition (`buildSingleNodeServer`:
+// SQLite file, in-process bus, system clock, crypto randomness) with one bench-only part, a verification
 // sender that hands codes to the parent over IPC instead of texting them. Started by
 // bench/relay/server-process.ts with `taskset` and an IPC channel; arguments are config
 // overrides ("section.key=value").
-import {
-  createLogger,
-  createServer,
-  cryptoRandom,
-  domainSettingsOf,
-  InProcessBus,
-  loadConfig,
-  openSqliteStores,
-  sqlitePathOf,
-  systemClock,
-  transportSettingsOf,
-  type VerificationSender,
-} from "@parley/server";
+import { buildSingleNodeServer, createLogger, loadConfig, type VerificationSender } from "@parley/server";
 import { writeFile } from "node:fs/promises";
 import { Session } from "node:inspector/promises";
 import { asParentRequest, type ParentRequest, type ServerMessage } from "./ipc.js";
@@ -27,19 +15,8 @@ const tell = (message: ServerMessage) =>
 
 const config = loadConfig({ overrides: process.argv.slice(2) });
 const logger = createLogger(config);
-const stores = await openSqliteStores({ path: sqlitePathOf(config), synchronous: config.storage.synchronous === "full" ? "FULL" : "NORMAL" });
 const codesToParent: VerificationSender = { send: ({ identifier, code }) => tell({ type: "code", identifier, code }) };
-const server = await createServer({
-  stores,
-  bus: new InProcessBus(),
-  clock: systemClock,
-  random: cryptoRandom,
-  logger,
-  verificationSender: codesToParent,
-  settings: domainSettingsOf(config),
-  transport: transportSettingsOf(config),
-  purgeIntervalMs: config.retention.purgeIntervalSeconds * 1000,
-});
+const { server, stores } = await buildSingleNodeServer(config, logger, codesToParent);
 
 let profiler: Session | undefined;
 

@@ -1,5 +1,6 @@
 // Codecs for the envelope a device receives and for the binary send body (proto/parley.proto).
 // The server never looks inside `content`; these fields are the metadata it needs to route.
+import { ExactWriter, fieldSize, utf8Length, varintSize } from "./fast-writer.js";
 import { BinaryReader, BinaryWriter, WireType, decoding, expectWireType, readBytes, readUint53 } from "./wire.js";
 import { WireError } from "./wire-error.js";
 
@@ -32,17 +33,30 @@ export interface OutgoingMessages {
 }
 
 export function encodeEnvelope(envelope: Envelope): Uint8Array {
-  const w = new BinaryWriter();
-  w.tag(1, WireType.LengthDelimited).bytes(envelope.id);
-  if (envelope.type !== 0) w.tag(2, WireType.Varint).uint32(envelope.type);
-  if (envelope.sourceAccount) w.tag(3, WireType.LengthDelimited).string(envelope.sourceAccount);
-  if (envelope.sourceDevice !== 0) w.tag(4, WireType.Varint).uint32(envelope.sourceDevice);
-  if (envelope.destinationDevice !== 0) w.tag(5, WireType.Varint).uint32(envelope.destinationDevice);
-  if (envelope.clientTimestamp !== 0) w.tag(6, WireType.Varint).uint64(envelope.clientTimestamp);
-  if (envelope.serverTimestamp !== 0) w.tag(7, WireType.Varint).uint64(envelope.serverTimestamp);
-  if (envelope.content.length > 0) w.tag(8, WireType.LengthDelimited).bytes(envelope.content);
-  if (envelope.ephemeral) w.tag(9, WireType.Varint).bool(true);
-  if (envelope.urgent) w.tag(10, WireType.Varint).bool(true);
+  const sourceLength = utf8Length(envelope.sourceAccount);
+  const varintField = (value: number) => (value !== 0 ? 1 + varintSize(value) : 0);
+  const size =
+    fieldSize(envelope.id.length) +
+    varintField(envelope.type) +
+    (sourceLength > 0 ? fieldSize(sourceLength) : 0) +
+    varintField(envelope.sourceDevice) +
+    varintField(envelope.destinationDevice) +
+    varintField(envelope.clientTimestamp) +
+    varintField(envelope.serverTimestamp) +
+    (envelope.content.length > 0 ? fieldSize(envelope.content.length) : 0) +
+    (envelope.ephemeral ? 2 : 0) +
+    (envelope.urgent ? 2 : 0);
+  const w = new ExactWriter(size);
+  w.tag(1, WireType.LengthDelimited).lengthDelimited(envelope.id);
+  if (envelope.type !== 0) w.tag(2, WireType.Varint).varint(envelope.type);
+  if (sourceLength > 0) w.tag(3, WireType.LengthDelimited).string(envelope.sourceAccount, sourceLength);
+  if (envelope.sourceDevice !== 0) w.tag(4, WireType.Varint).varint(envelope.sourceDevice);
+  if (envelope.destinationDevice !== 0) w.tag(5, WireType.Varint).varint(envelope.destinationDevice);
+  if (envelope.clientTimestamp !== 0) w.tag(6, WireType.Varint).varint(envelope.clientTimestamp);
+  if (envelope.serverTimestamp !== 0) w.tag(7, WireType.Varint).varint(envelope.serverTimestamp);
+  if (envelope.content.length > 0) w.tag(8, WireType.LengthDelimited).lengthDelimited(envelope.content);
+  if (envelope.ephemeral) w.tag(9, WireType.Varint).varint(1);
+  if (envelope.urgent) w.tag(10, WireType.Varint).varint(1);
   return w.finish();
 }
 

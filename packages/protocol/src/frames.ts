@@ -1,7 +1,8 @@
 // The WebSocket framing of proto/parley.proto: every binary message is one Frame holding a
 // request or a response. HTTP and WebSocket share one request/response model; a 2xx response to
 // the server's PUT /v1/messages is the acknowledgement that deletes the envelope.
-import { BinaryReader, BinaryWriter, WireType, decoding, expectWireType, readBytes, readUint53 } from "./wire.js";
+import { ExactWriter, fieldSize, utf8Length, varintSize } from "./fast-writer.js";
+import { BinaryReader, WireType, decoding, expectWireType, readBytes, readUint53 } from "./wire.js";
 import { WireError } from "./wire-error.js";
 
 export type Verb = "GET" | "PUT" | "POST" | "DELETE";
@@ -39,26 +40,40 @@ export const frameLimits = {
 const emptyBody: Uint8Array = new Uint8Array(0);
 
 export function encodeFrame(frame: Frame): Uint8Array {
-  const inner = new BinaryWriter();
-  if (frame.kind === "request") {
-    inner.tag(1, WireType.Varint).uint64(frame.id);
-    inner.tag(2, WireType.LengthDelimited).string(frame.verb);
-    inner.tag(3, WireType.LengthDelimited).string(frame.path);
-    writeHeaders(inner, 4, frame.headers);
-    if (frame.body.length > 0) inner.tag(5, WireType.LengthDelimited).bytes(frame.body);
-  } else {
-    inner.tag(1, WireType.Varint).uint64(frame.id);
-    inner.tag(2, WireType.Varint).uint32(frame.status);
-    writeHeaders(inner, 3, frame.headers);
-    if (frame.body.length > 0) inner.tag(4, WireType.LengthDelimited).bytes(frame.body);
+  const headerLines: string[] = [];
+  const headerLengths: number[] = [];
+  let headersSize = 0;
+  for (const name in frame.headers) {
+    const line = `${name}:${frame.headers[name]}`;
+    const length = utf8Length(line);
+    headerLines.push(line);
+    headerLengths.push(length);
+    headersSize += fieldSize(length);
   }
-  const outer = new BinaryWriter();
-  outer.tag(frame.kind === "request" ? 1 : 2, WireType.LengthDelimited).bytes(inner.finish());
-  return outer.finish();
-}
-
-function writeHeaders(writer: BinaryWriter, fieldNo: number, headers: Headers): void {
-  for (const name in headers) writer.tag(fieldNo, WireType.LengthDelimited).string(`${name}:${headers[name]}`);
+  const body = frame.body.length > 0 ? fieldSize(frame.body.length) : 0;
+  let inner: number;
+  let verbLength = 0;
+  let pathLength = 0;
+  if (frame.kind === "request") {
+    verbLength = utf8Length(frame.verb);
+    pathLength = utf8Length(frame.path);
+    inner = 1 + varintSize(frame.id) + fieldSize(verbLength) + fieldSize(pathLength) + headersSize + body;
+  } else {
+    inner = 1 + varintSize(frame.id) + 1 + varintSize(frame.status) + headersSize + body;
+  }
+  const w = new ExactWriter(fieldSize(inner));
+  w.tag(frame.kind === "request" ? 1 : 2, WireType.LengthDelimited).varint(inner);
+  w.tag(1, WireType.Varint).varint(frame.id);
+  const headerField = frame.kind === "request" ? 4 : 3;
+  if (frame.kind === "request") {
+    w.tag(2, WireType.LengthDelimited).string(frame.verb, verbLength);
+    w.tag(3, WireType.LengthDelimited).string(frame.path, pathLength);
+  } else {
+    w.tag(2, WireType.Varint).varint(frame.status);
+  }
+  for (let i = 0; i < headerLines.length; i++) w.tag(headerField, WireType.LengthDelimited).string(headerLines[i]!, headerLengths[i]!);
+  if (frame.body.length > 0) w.tag(frame.kind === "request" ? 5 : 4, WireType.LengthDelimited).lengthDelimited(frame.body);
+  return w.finish();
 }
 
 /** Decodes one frame; throws WireError for anything that is not a well-formed frame. */

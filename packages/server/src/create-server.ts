@@ -21,6 +21,7 @@ import type { Clock } from "./ports/clock.js";
 import type { Random } from "./ports/random.js";
 import type { Stores } from "./ports/stores.js";
 import type { VerificationSender } from "./ports/verification-sender.js";
+import { CachedAccountStore } from "./adapters/cache/cached-account-store.js";
 import { FrameRouter } from "./ws/frame-router.js";
 import { WebSocketGateway } from "./ws/websocket-gateway.js";
 
@@ -44,6 +45,12 @@ export interface ServerDeps {
   readonly verificationSender: VerificationSender;
   readonly settings: DomainSettings;
   readonly transport: TransportSettings;
+  /**
+   * True when this process is the only one serving the stores (single-node mode): device lists
+   * are then cached in memory and freshly stored envelopes go straight to a local connection
+   * instead of being read back. Must be false in cluster mode.
+   */
+  readonly singleNode: boolean;
   /** How often the expiry purge runs (ms); 0 disables the timer (tests call `purgeExpired`). */
   readonly purgeIntervalMs: number;
   readonly version?: string;
@@ -68,8 +75,11 @@ export interface ParleyServer {
 }
 
 export async function createServer(deps: ServerDeps): Promise<ParleyServer> {
-  const { stores, bus, clock, random, logger, settings, transport } = deps;
+  const { bus, clock, random, logger, settings, transport } = deps;
+  const stores: Stores = deps.singleNode ? withCachedDeviceLists(deps.stores) : deps.stores;
   let draining = false;
+  // Bound late: the gateway that holds the connections is built after the services.
+  const late: { gateway?: WebSocketGateway } = {};
   const services: Services = {
     authenticator: new Authenticator(stores.accounts),
     registration: new RegistrationService({
@@ -84,7 +94,15 @@ export async function createServer(deps: ServerDeps): Promise<ParleyServer> {
     accounts: new AccountService(stores.accounts),
     devices: new DeviceService({ accounts: stores.accounts, bus, clock, random, settings }),
     keys: new KeyService({ accounts: stores.accounts, keys: stores.keys, settings }),
-    messages: new MessageService({ accounts: stores.accounts, mailbox: stores.mailbox, bus, clock, random, settings }),
+    messages: new MessageService({
+      accounts: stores.accounts,
+      mailbox: stores.mailbox,
+      bus,
+      clock,
+      random,
+      settings,
+      ...(deps.singleNode ? { localDelivery: { offer: (device, entry) => late.gateway?.offer(device, entry) ?? false } } : {}),
+    }),
     provisioning: new ProvisioningService(random),
     settings,
     ready: async () => {
@@ -124,6 +142,7 @@ export async function createServer(deps: ServerDeps): Promise<ParleyServer> {
     provisioningTimeoutMs: settings.devices.linkTokenTtlMs,
   });
   gateway.attach(app.server);
+  late.gateway = gateway;
 
   let purgeTimer: NodeJS.Timeout | undefined;
   let url = "";
@@ -163,5 +182,17 @@ export async function createServer(deps: ServerDeps): Promise<ParleyServer> {
       await bus.close();
       await stores.close();
     },
+  };
+}
+
+function withCachedDeviceLists(stores: Stores): Stores {
+  const accounts = new CachedAccountStore(stores.accounts);
+  return {
+    accounts,
+    keys: stores.keys,
+    mailbox: stores.mailbox,
+    verification: stores.verification,
+    ping: () => stores.ping(),
+    close: () => stores.close(),
   };
 }

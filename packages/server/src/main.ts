@@ -13,6 +13,7 @@ import { domainSettingsOf, transportSettingsOf } from "./config/to-settings.js";
 import { createServer, type ParleyServer } from "./create-server.js";
 import { systemClock } from "./ports/clock.js";
 import type { Random } from "./ports/random.js";
+import type { Stores } from "./ports/stores.js";
 import type { VerificationSender } from "./ports/verification-sender.js";
 
 export const cryptoRandom: Random = { bytes: (length) => new Uint8Array(randomBytes(length)) };
@@ -26,23 +27,41 @@ export function sqlitePathOf(config: ParleyConfig): string {
   return resolve(config.storage.sqlitePath || join(config.server.dataDir, "parley.db"));
 }
 
-export async function startServer(config: ParleyConfig, logger: Logger = createLogger(config)): Promise<ParleyServer> {
-  const path = sqlitePathOf(config);
+/**
+ * The embedded single-node server of `config`, not yet listening: the SQLite file (opened
+ * exclusively: this process owns it), the in-process bus, the system clock. `verificationSender`
+ * replaces the configured one (benchmarks and embedders).
+ */
+export async function buildSingleNodeServer(
+  config: ParleyConfig,
+  logger: Logger,
+  verificationSender: VerificationSender = verificationSenderOf(config, logger),
+): Promise<{ server: ParleyServer; stores: Stores }> {
   mkdirSync(resolve(config.server.dataDir), { recursive: true });
-  const stores = await openSqliteStores({ path, synchronous: config.storage.synchronous === "full" ? "FULL" : "NORMAL" });
+  const stores = await openSqliteStores({
+    path: sqlitePathOf(config),
+    synchronous: config.storage.synchronous === "full" ? "FULL" : "NORMAL",
+    exclusive: true,
+  });
   const server = await createServer({
     stores,
     bus: new InProcessBus(),
     clock: systemClock,
     random: cryptoRandom,
     logger,
-    verificationSender: verificationSenderOf(config, logger),
+    verificationSender,
     settings: domainSettingsOf(config),
     transport: transportSettingsOf(config),
     purgeIntervalMs: config.retention.purgeIntervalSeconds * 1000,
+    singleNode: true,
   });
+  return { server, stores };
+}
+
+export async function startServer(config: ParleyConfig, logger: Logger = createLogger(config)): Promise<ParleyServer> {
+  const { server } = await buildSingleNodeServer(config, logger);
   const url = await server.listen();
-  logger.info({ url, database: path, synchronous: config.storage.synchronous }, "parley is listening");
+  logger.info({ url, database: sqlitePathOf(config), synchronous: config.storage.synchronous }, "parley is listening");
   return server;
 }
 

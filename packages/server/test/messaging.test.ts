@@ -4,7 +4,7 @@ import { linkDevice, registerAccount, startTestServer, TestSocket, type Register
 
 const text = (s: string) => Buffer.from(s).toString("base64");
 
-describe("store and forward", () => {
+describe.each([{ singleNode: true }, { singleNode: false }])("store and forward (single-node fast paths: $singleNode)", ({ singleNode }) => {
   let server: TestServer;
   let alice: RegisteredDevice;
   let bob: RegisteredDevice;
@@ -22,7 +22,7 @@ describe("store and forward", () => {
     });
 
   beforeEach(async () => {
-    server = await startTestServer();
+    server = await startTestServer({ singleNode, deliveryWindow: 8 });
     alice = await registerAccount(server);
     bob = await registerAccount(server);
   });
@@ -75,6 +75,17 @@ describe("store and forward", () => {
     await sendText(alice, bob, "live");
     const live = await socket.nextRequest();
     expect(Buffer.from(decodeEnvelope(live.body).content).toString()).toBe("live");
+  });
+
+  it("delivers every one of many concurrent sends once to a connected device, past a small window", async () => {
+    const socket = await connect(bob, 200);
+    expect((await socket.nextRequest()).path).toBe(queueEmptyPath);
+    const sends = await Promise.all(Array.from({ length: 100 }, (_, i) => sendText(alice, bob, `c${i}`)));
+    expect(sends.every((r) => r.status === 200)).toBe(true);
+    const seen = new Set<string>();
+    for (let i = 0; i < 100; i++) seen.add(Buffer.from(decodeEnvelope((await socket.nextRequest()).body).content).toString());
+    expect(seen.size).toBe(100);
+    await expect.poll(() => server.stores.mailbox.count({ accountId: bob.credentials.accountId, deviceId: 1 })).toBe(0);
   });
 
   it("closes the older connection when the same device connects again", async () => {

@@ -18,11 +18,11 @@ export function describeMailboxStoreContract(name: string, factory: StoresFactor
       const { primary } = await registerTestAccount(ctx);
       const first = [newEnvelope(ctx, primary), newEnvelope(ctx, primary)];
       const second = [newEnvelope(ctx, primary)];
-      await ctx.stores.mailbox.append(first);
-      await ctx.stores.mailbox.append(second);
+      const given = [...(await ctx.stores.mailbox.append(first)), ...(await ctx.stores.mailbox.append(second))];
       const entries = await ctx.stores.mailbox.read(primary, 0, 10);
       expect(fieldsOf(entries)).toEqual([...first, ...second]);
       const seqs = entries.map((entry) => entry.seq);
+      expect(given).toEqual(seqs);
       expect(seqs.every((seq, i) => seq > 0 && Number.isSafeInteger(seq) && (i === 0 || seq > (seqs[i - 1] ?? 0)))).toBe(true);
     });
 

@@ -36,6 +36,7 @@ export async function generateOpenApiDocument(): Promise<OpenApiDocument> {
       pingIntervalMs: 30_000,
     },
     purgeIntervalMs: 0,
+    singleNode: true,
   });
   try {
     // A deep copy, so the caller holds plain JSON and nothing of fastify's internal objects.

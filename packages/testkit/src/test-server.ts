@@ -14,6 +14,8 @@ export interface TestServerOptions {
   readonly maxFrameBytes?: number;
   readonly deliveryWindow?: number;
   readonly requestTimeoutMs?: number;
+  /** Single-node fast paths (device-list cache, direct hand-over of new envelopes); default true. */
+  readonly singleNode?: boolean;
 }
 
 export interface TestServer {
@@ -55,6 +57,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       pingIntervalMs: 30_000,
     },
     purgeIntervalMs: 0,
+    singleNode: options.singleNode ?? true,
   });
   const url = await server.listen();
   return { server, url, api: new ApiClient(url), codes, stores, close: () => server.close() };

@@ -28,6 +28,8 @@ export class DeliverySession {
   private dirty = false;
   private closed = false;
   private sentEmpty = false;
+  /** The last read found nothing more in the store: new entries may be offered directly. */
+  private caughtUp = false;
   private acks: number[] = [];
   private flushScheduled = false;
 
@@ -42,6 +44,20 @@ export class DeliverySession {
   wake(): void {
     this.dirty = true;
     if (!this.pumping && !this.closed) void this.pump();
+  }
+
+  /**
+   * Single-node fast path: an entry just appended for this device, handed over by the process
+   * that appended it, so the session need not read it back. Returns false when the session cannot
+   * take it directly (it is still reading, or its window is full); the caller then wakes it and it
+   * reads the store as usual. Only valid when every append for the device goes through this
+   * process, in seq order.
+   */
+  offer(entry: { readonly seq: number; readonly data: Uint8Array }): boolean {
+    if (this.closed) return true;
+    if (!this.caughtUp || this.pumping || this.inFlight >= this.options.window) return false;
+    if (entry.seq > this.lastSeq) this.send(entry);
+    return true;
   }
 
   /** Stops delivering; acknowledgements already received are still written. */
@@ -67,18 +83,17 @@ export class DeliverySession {
   private async drain(): Promise<void> {
     for (;;) {
       const room = this.options.window - this.inFlight;
-      if (room <= 0 || this.closed) return;
+      if (room <= 0 || this.closed) {
+        this.caughtUp = false;
+        return;
+      }
       const limit = Math.min(room, this.options.pageSize);
       const entries = await this.mailbox.read(this.device, this.lastSeq, limit);
       for (const entry of entries) {
         if (this.closed) return;
-        this.lastSeq = entry.seq;
-        this.inFlight++;
-        this.channel.request(deliverPath, entry.data).then(
-          (status) => this.answered(entry.seq, status),
-          () => this.answered(entry.seq, 0),
-        );
+        this.send(entry);
       }
+      this.caughtUp = entries.length < limit;
       if (entries.length < limit) {
         if (!this.sentEmpty && !this.closed) {
           this.sentEmpty = true;
@@ -87,6 +102,16 @@ export class DeliverySession {
         return;
       }
     }
+  }
+
+  private send(entry: { readonly seq: number; readonly data: Uint8Array }): void {
+    this.lastSeq = entry.seq;
+    this.inFlight++;
+    const seq = entry.seq;
+    this.channel.request(deliverPath, entry.data).then(
+      (status) => this.answered(seq, status),
+      () => this.answered(seq, 0),
+    );
   }
 
   private answered(seq: number, status: number): void {

@@ -24,6 +24,14 @@ export interface SendRequest {
   readonly messages: readonly OutgoingEnvelope[];
 }
 
+/**
+ * Hands freshly stored entries to a connection of the device on this node, if any (single-node
+ * fast path); false when none took it, and a wake-up must go out instead.
+ */
+export interface LocalDelivery {
+  offer(device: { readonly accountId: string; readonly deviceId: number }, entry: { readonly seq: number; readonly data: Uint8Array }): boolean;
+}
+
 export interface MessageServiceDeps {
   readonly accounts: AccountStore;
   readonly mailbox: MailboxStore;
@@ -31,6 +39,8 @@ export interface MessageServiceDeps {
   readonly clock: Clock;
   readonly random: Random;
   readonly settings: DomainSettings;
+  /** Only when every append for every device goes through this process (single-node mode). */
+  readonly localDelivery?: LocalDelivery;
 }
 
 export class MessageService {
@@ -70,8 +80,11 @@ export class MessageService {
     if (request.ephemeral) {
       for (const e of envelopes) bus.publish(e, { type: "ephemeral", data: e.data });
     } else {
-      await mailbox.append(envelopes);
-      for (const e of envelopes) bus.publish(e, { type: "messages" });
+      const seqs = await mailbox.append(envelopes);
+      const local = this.deps.localDelivery;
+      envelopes.forEach((e, i) => {
+        if (!local?.offer(e, { seq: seqs[i]!, data: e.data })) bus.publish(e, { type: "messages" });
+      });
     }
     return { serverTimestamp: now };
   }

@@ -36,7 +36,8 @@ export interface StoredEnvelope extends NewEnvelope {
  *   lost acknowledgement means a duplicate delivery, never a loss).
  */
 export interface MailboxStore {
-  append(envelopes: readonly NewEnvelope[]): Promise<void>;
+  /** Returns the `seq` given to each envelope, in the order of `envelopes`. */
+  append(envelopes: readonly NewEnvelope[]): Promise<number[]>;
   /** Up to `limit` entries of `device` with `seq > afterSeq`, in ascending `seq`. */
   read(device: DeviceAddress, afterSeq: number, limit: number): Promise<StoredEnvelope[]>;
   /** Deletes the entries of `device` with these `seq`s; returns how many existed. */

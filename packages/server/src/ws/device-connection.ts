@@ -52,6 +52,11 @@ export class DeviceConnection {
     this.delivery.wake();
   }
 
+  /** See DeliverySession.offer. */
+  offer(entry: { readonly seq: number; readonly data: Uint8Array }): boolean {
+    return this.delivery.offer(entry);
+  }
+
   close(code: number, reason: string): void {
     this.socket.close(code, reason);
   }

@@ -75,6 +75,11 @@ export class WebSocketGateway {
     });
   }
 
+  /** Single-node fast path: see DeliverySession.offer. */
+  offer(device: DeviceAuth | { readonly accountId: string; readonly deviceId: number }, entry: { readonly seq: number; readonly data: Uint8Array }): boolean {
+    return this.connections.get(addressKey(device))?.offer(entry) ?? false;
+  }
+
   /** Connected device sockets on this node. */
   get connectionCount(): number {
     return this.connections.size;

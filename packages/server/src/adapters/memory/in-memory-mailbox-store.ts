@@ -15,7 +15,7 @@ export class InMemoryMailboxStore implements MailboxStore {
     this.#state = state;
   }
 
-  async append(envelopes: readonly NewEnvelope[]): Promise<void> {
+  async append(envelopes: readonly NewEnvelope[]): Promise<number[]> {
     const state = this.#state;
     // Check everything first, so a rejected append stores nothing.
     const ids = new Set<string>();
@@ -26,8 +26,10 @@ export class InMemoryMailboxStore implements MailboxStore {
       if (ids.has(id) || state.envelopeIds.has(id)) throw new Error("duplicate envelope id");
       ids.add(id);
     }
+    const seqs: number[] = [];
     for (const envelope of envelopes) {
       state.lastSeq += 1;
+      seqs.push(state.lastSeq);
       const key = addressKey(envelope);
       let queue = state.mailboxes.get(key);
       if (queue === undefined) {
@@ -44,6 +46,7 @@ export class InMemoryMailboxStore implements MailboxStore {
       });
       state.envelopeIds.add(hex(envelope.id));
     }
+    return seqs;
   }
 
   async read(device: DeviceAddress, afterSeq: number, limit: number): Promise<StoredEnvelope[]> {

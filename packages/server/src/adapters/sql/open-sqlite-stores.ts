@@ -14,6 +14,8 @@ export interface SqliteStoresOptions {
   readonly synchronous?: "FULL" | "NORMAL";
   /** SQLCipher key: the file is encrypted when given. */
   readonly key?: string;
+  /** See SqliteExecutorOptions.exclusive; false by default. */
+  readonly exclusive?: boolean;
 }
 
 /** Opens (creating if needed) a SQLite database, brings its schema up to date, returns its stores. */
@@ -25,6 +27,7 @@ export async function openSqliteStores(options: SqliteStoresOptions): Promise<St
     path: options.path,
     ...(options.synchronous === undefined ? {} : { synchronous: options.synchronous }),
     ...(options.key === undefined ? {} : { key: options.key }),
+    ...(options.exclusive === undefined ? {} : { exclusive: options.exclusive }),
   });
   const db = createSqliteQueryBuilder();
   try {

@@ -22,7 +22,7 @@ function mailboxQueries(db: Kysely<Database>) {
         device_id: a.deviceId,
         data: a.data,
         received_at: a.receivedAt,
-      }),
+      }).returning("seq"),
     ),
     read: queryTemplate((a: DeviceArgs & { afterSeq: number; limit: number }) =>
       ofDevice(a)
@@ -73,9 +73,14 @@ export class SqlMailboxStore implements MailboxStore {
     this.#q = mailboxQueries(db);
   }
 
-  async append(envelopes: readonly NewEnvelope[]): Promise<void> {
-    if (envelopes.length === 0) return;
-    await this.#executor.batch(envelopes.map((envelope) => this.#q.insert(envelope)));
+  async append(envelopes: readonly NewEnvelope[]): Promise<number[]> {
+    if (envelopes.length === 0) return [];
+    const results = await this.#executor.batch(envelopes.map((envelope) => this.#q.insert(envelope)));
+    return results.map((result) => {
+      const seq = result.rows[0]?.seq;
+      if (seq === undefined) throw new Error("the insert returned no seq");
+      return seq;
+    });
   }
 
   async read(device: DeviceAddress, afterSeq: number, limit: number): Promise<StoredEnvelope[]> {

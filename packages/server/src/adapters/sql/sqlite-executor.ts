@@ -15,6 +15,12 @@ export interface SqliteExecutorOptions {
   readonly key?: string;
   /** How long a write waits for another process's lock before failing (ms). */
   readonly busyTimeoutMs?: number;
+  /**
+   * Hold the file lock for the life of the connection (locking_mode=EXCLUSIVE): no other process
+   * can open the database meanwhile, and SQLite skips the lock calls it otherwise makes around
+   * every statement (and keeps the WAL index in memory). For a server that owns its file.
+   */
+  readonly exclusive?: boolean;
   /** Prepared statements kept (least recently used dropped). */
   readonly statementCacheSize?: number;
 }
@@ -58,6 +64,7 @@ export class SqliteExecutor implements SqlExecutor {
         db.pragma(`cipher = 'sqlcipher'`);
         db.pragma(`key = '${options.key.replaceAll("'", "''")}'`);
       }
+      if (options.exclusive === true) db.pragma("locking_mode = EXCLUSIVE");
       db.pragma("journal_mode = WAL");
       db.pragma(`synchronous = ${options.synchronous ?? "FULL"}`);
       db.pragma("foreign_keys = ON");
