@@ -7,5 +7,8 @@ export default defineConfig({
     include: ["packages/*/test/**/*.test.ts", "apps/*/test/**/*.test.ts"],
     testTimeout: 30_000,
     pool: "forks",
+    // --expose-gc for scripts/vitest-setup.ts (see there).
+    execArgv: ["--expose-gc"],
+    setupFiles: ["./scripts/vitest-setup.ts"],
   },
 });

@@ -132,6 +132,9 @@ export class SqliteExecutor implements SqlExecutor {
       await this.#transactions;
       this.#flush();
       this.#db.close();
+      // Unreferenced statements are collected while the process still runs, not during its
+      // teardown, where better-sqlite3 12 on Node 24 aborts in the statement destructor.
+      this.#statements.clear();
     })();
     return this.#closing;
   }

@@ -34,6 +34,11 @@ export class StatementCache {
     return statement;
   }
 
+  /** Drops every statement, so they can be collected (call when the database closes). */
+  clear(): void {
+    this.#statements.clear();
+  }
+
   get size(): number {
     return this.#statements.size;
   }
