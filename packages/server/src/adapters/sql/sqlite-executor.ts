@@ -61,14 +61,16 @@ export class SqliteExecutor implements SqlExecutor {
     try {
       if (options.key !== undefined) {
         // Must come before anything reads the file.
-        db.pragma(`cipher = 'sqlcipher'`);
-        db.pragma(`key = '${options.key.replaceAll("'", "''")}'`);
+        db.exec(`PRAGMA cipher = 'sqlcipher'`);
+        db.exec(`PRAGMA key = '${options.key.replaceAll("'", "''")}'`);
       }
-      if (options.exclusive === true) db.pragma("locking_mode = EXCLUSIVE");
-      db.pragma("journal_mode = WAL");
-      db.pragma(`synchronous = ${options.synchronous ?? "FULL"}`);
-      db.pragma("foreign_keys = ON");
-      db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
+      // exec, not pragma(): pragma() prepares a statement object and drops it, and on Node 24
+      // better-sqlite3 12 can abort when such a statement is collected outside a JS context.
+      if (options.exclusive === true) db.exec("PRAGMA locking_mode = EXCLUSIVE");
+      db.exec("PRAGMA journal_mode = WAL");
+      db.exec(`PRAGMA synchronous = ${options.synchronous ?? "FULL"}`);
+      db.exec("PRAGMA foreign_keys = ON");
+      db.exec(`PRAGMA busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
     } catch (error) {
       db.close();
       throw error;
