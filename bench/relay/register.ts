@@ -2,8 +2,8 @@
 // Every account reuses one identity, signed prekey and Kyber last-resort key: the server only
 // checks the signatures, and generating keys per account would cost the load generator time.
 import { randomBytes } from "node:crypto";
-import type { Credentials, KyberPreKey, Register, SignedPreKey } from "@parley/protocol";
-import { KeyPair, generateKyberPreKey, generateSignedPreKey, secureRandom } from "@parley/signal";
+import type { Credentials, Register } from "@parley/protocol";
+import { makeDeviceKeys } from "@parley/testkit";
 
 export interface BenchAccount extends Credentials {
   readonly registrationId: number;
@@ -11,15 +11,9 @@ export interface BenchAccount extends Credentials {
 
 type SharedKeys = Pick<Register, "identityKey" | "signedPreKey" | "pqLastResortPreKey">;
 
-const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64");
-
 function sharedKeys(): SharedKeys {
-  const identity = KeyPair.generate(secureRandom);
-  const signed = generateSignedPreKey(identity, 1, Date.now(), secureRandom);
-  const kyber = generateKyberPreKey(identity, 1, Date.now(), secureRandom);
-  const signedPreKey: SignedPreKey = { keyId: 1, publicKey: b64(signed.keyPair.publicKey.serialize()), signature: b64(signed.signature) };
-  const pqLastResortPreKey: KyberPreKey = { keyId: 1, publicKey: b64(kyber.keyPair.publicKey.serialize()), signature: b64(kyber.signature) };
-  return { identityKey: b64(identity.publicKey.serialize()), signedPreKey, pqLastResortPreKey };
+  const { identityKey, signedPreKey, pqLastResortPreKey } = makeDeviceKeys();
+  return { identityKey, signedPreKey, pqLastResortPreKey };
 }
 
 async function call<T>(baseUrl: string, method: string, path: string, body: unknown, expected: number): Promise<T> {

@@ -3,6 +3,7 @@
 // Binary values travel as standard base64. Every string and array has an upper bound, so a
 // validated body has a bounded size whatever the client sent.
 import Type, { type Static } from "typebox";
+import { accountIdPattern } from "./identifiers.js";
 
 const base64Pattern = "^[A-Za-z0-9+/]*={0,2}$";
 
@@ -17,7 +18,7 @@ export function Base64(maxBytes: number, description?: string) {
 }
 
 export const AccountId = Type.String({
-  pattern: "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
+  pattern: accountIdPattern.source,
   description: "An account id: a lower-case UUID.",
 });
 

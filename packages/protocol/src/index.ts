@@ -33,7 +33,7 @@ export {
   CloseCode,
   basicAuthorization,
 } from "./paths.js";
-export { usernamePattern, e164Pattern, normalizeUsername } from "./identifiers.js";
+export { accountIdPattern, usernamePattern, e164Pattern, normalizeUsername } from "./identifiers.js";
 export * as schemas from "./api.js";
 export type { TSchema } from "typebox";
 export type {

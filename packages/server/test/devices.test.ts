@@ -1,6 +1,17 @@
 import { CloseCode, ErrorCode } from "@parley/protocol";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { linkDevice, makeDeviceKeys, registerAccount, startTestServer, TestSocket, type RegisteredDevice, type TestServer } from "@parley/testkit";
+import { linkDevice, makeDeviceKeys, registerAccount, startTestServer, TestSocket, type DeviceKeys, type RegisteredDevice, type TestServer } from "@parley/testkit";
+
+/** POST /v1/devices/link with `token` and a new device's keys. */
+function postLink(server: TestServer, token: string, keys: DeviceKeys) {
+  return server.api.post<{ code: string }>("/v1/devices/link", {
+    token,
+    identityKey: keys.identityKey,
+    registrationId: keys.registrationId,
+    signedPreKey: keys.signedPreKey,
+    pqLastResortPreKey: keys.pqLastResortPreKey,
+  });
+}
 
 describe("devices", () => {
   let server: TestServer;
@@ -22,16 +33,7 @@ describe("devices", () => {
 
   it("uses a link token once", async () => {
     const token = (await server.api.as(alice.credentials).post<{ token: string }>("/v1/devices/link-tokens")).body.token;
-    const link = () => {
-      const keys = makeDeviceKeys(alice.keys.identity);
-      return server.api.post<{ code: string }>("/v1/devices/link", {
-        token,
-        identityKey: keys.identityKey,
-        registrationId: keys.registrationId,
-        signedPreKey: keys.signedPreKey,
-        pqLastResortPreKey: keys.pqLastResortPreKey,
-      });
-    };
+    const link = () => postLink(server, token, makeDeviceKeys(alice.keys.identity));
     const results = await Promise.all([link(), link()]);
     expect(results.map((r) => r.status).sort()).toEqual([200, 403]);
   });
@@ -44,14 +46,7 @@ describe("devices", () => {
 
   it("refuses a linked device with another identity key", async () => {
     const token = (await server.api.as(alice.credentials).post<{ token: string }>("/v1/devices/link-tokens")).body.token;
-    const stranger = makeDeviceKeys();
-    const response = await server.api.post<{ code: string }>("/v1/devices/link", {
-      token,
-      identityKey: stranger.identityKey,
-      registrationId: stranger.registrationId,
-      signedPreKey: stranger.signedPreKey,
-      pqLastResortPreKey: stranger.pqLastResortPreKey,
-    });
+    const response = await postLink(server, token, makeDeviceKeys());
     expect(response.status).toBe(409);
     expect(response.body.code).toBe(ErrorCode.IdentityKeyMismatch);
   });
@@ -93,3 +88,23 @@ describe("devices", () => {
     expect((await server.api.as(alice.credentials).put(`/v1/provisioning/${address}`, { body: sealed })).status).toBe(404);
   });
 });
+
+describe("link token expiry", () => {
+  it("refuses a link token after its lifetime and adds no device", async () => {
+    let now = 1_800_000_000_000;
+    const server = await startTestServer({ clock: { now: () => now }, settings: { devices: { linkTokenTtlMs: 60_000 } } });
+    try {
+      const alice = await registerAccount(server);
+      const token = (await server.api.as(alice.credentials).post<{ token: string }>("/v1/devices/link-tokens")).body.token;
+      now += 60_001;
+      const response = await postLink(server, token, makeDeviceKeys(alice.keys.identity));
+      expect(response.status).toBe(403);
+      expect(response.body.code).toBe(ErrorCode.LinkTokenInvalid);
+      const list = await server.api.as(alice.credentials).get<{ devices: { id: number }[] }>("/v1/devices");
+      expect(list.body.devices.map((d) => d.id)).toEqual([1]);
+    } finally {
+      await server.close();
+    }
+  });
+});
+

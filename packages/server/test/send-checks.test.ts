@@ -166,3 +166,23 @@ describe("socket hygiene and isolation", () => {
     await socket.close();
   });
 });
+
+describe("unresponsive devices", () => {
+  it("disconnects a device that leaves a delivery unanswered past the timeout, and keeps the envelope", async () => {
+    const server = await startTestServer({ requestTimeoutMs: 300 });
+    try {
+      const alice = await registerAccount(server);
+      const bob = await registerAccount(server);
+      await server.api.as(alice.credentials).put(`/v1/messages/${bob.credentials.accountId}`, {
+        timestamp: 1,
+        messages: [{ deviceId: 1, registrationId: bob.keys.registrationId, type: 1, content: content() }],
+      });
+      const silent = await TestSocket.connect(server.url, bob.credentials);
+      await silent.nextRequest();
+      expect((await silent.closed).code).toBe(CloseCode.Unresponsive);
+      expect(await server.stores.mailbox.count({ accountId: bob.credentials.accountId, deviceId: 1 })).toBe(1);
+    } finally {
+      await server.close();
+    }
+  });
+});

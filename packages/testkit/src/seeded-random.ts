@@ -31,11 +31,4 @@ export function seededRandom(seed: string | number): Random {
   };
 }
 
-/** A lower-case version 4 UUID drawn from `random` (account and session ids in tests). */
-export function randomUuid(random: Random): string {
-  const b = random.bytes(16);
-  b[6] = ((b[6] ?? 0) & 0x0f) | 0x40;
-  b[8] = ((b[8] ?? 0) & 0x3f) | 0x80;
-  const hex = Buffer.from(b).toString("hex");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
+export { randomUuid } from "../../server/src/domain/ids.js";

@@ -1,12 +1,11 @@
-import { schemas } from "@parley/protocol";
+import { accountIdPattern, schemas } from "@parley/protocol";
 import Type from "typebox";
 import { ApiError, ErrorCode } from "../domain/api-error.js";
 
-const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export function accountIdParam(params: Readonly<Record<string, string>>): string {
   const value = params["accountId"] ?? "";
-  if (!uuid.test(value)) throw new ApiError(ErrorCode.InvalidRequest, "accountId must be a lower-case UUID");
+  if (!accountIdPattern.test(value)) throw new ApiError(ErrorCode.InvalidRequest, "accountId must be a lower-case UUID");
   return value;
 }
 

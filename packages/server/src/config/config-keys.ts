@@ -1,6 +1,5 @@
 // A flat view of the configuration schema: each leaf key with its dotted path, environment
 // variable name, type, default, description and whether it is a secret.
-import type { TSchema } from "typebox";
 import { ConfigSchema } from "./config-schema.js";
 
 export interface ConfigKey {
@@ -53,4 +52,3 @@ function screaming(name: string): string {
   return name.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase();
 }
 
-export type { TSchema };

@@ -10,7 +10,7 @@ import { WebSocketServer, type WebSocket } from "ws";
 import type { Dispatcher } from "../api/dispatch.js";
 import { ApiError } from "../domain/api-error.js";
 import type { Authenticator, DeviceAuth } from "../domain/authenticator.js";
-import { parseLogin } from "../domain/credentials.js";
+import { parseBasicAuthorization, parseLogin } from "../domain/credentials.js";
 import { randomToken } from "../domain/ids.js";
 import type { ProvisioningService } from "../domain/provisioning-service.js";
 import type { AccountStore } from "../ports/account-store.js";
@@ -183,10 +183,7 @@ export class WebSocketGateway {
 
 function credentialsOf(request: IncomingMessage) {
   const header = request.headers.authorization;
-  if (header) {
-    const match = /^Basic ([A-Za-z0-9+/=]+)$/i.exec(header.trim());
-    return match?.[1] ? parseLogin(Buffer.from(match[1], "base64").toString("utf8")) : undefined;
-  }
+  if (header) return parseBasicAuthorization(header);
   const protocols = (request.headers["sec-websocket-protocol"] ?? "").split(",").map((p) => p.trim());
   const token = protocols.find((p) => p.startsWith("parley-auth."));
   return token ? parseLogin(Buffer.from(token.slice("parley-auth.".length), "base64url").toString("utf8")) : undefined;
