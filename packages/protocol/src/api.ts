@@ -104,6 +104,28 @@ export const Device = Type.Object({
 });
 export const DeviceList = Type.Object({ devices: Type.Array(Device) });
 
+/** Device-list versions: chosen by the primary, each published list higher than the last. */
+const DeviceListVersion = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
+const deviceListStatement = Base64(8 * 1024, "The primary's statement naming the account's devices, opaque to the server.");
+const deviceListSignature = Base64(
+  signatureBytes,
+  "XEdDSA by the identity key over the ASCII bytes \"Parley device list v1\", one zero byte, then the statement.",
+);
+
+export const UploadDeviceList = Type.Object(
+  { version: DeviceListVersion, statement: deviceListStatement, signature: deviceListSignature },
+  { additionalProperties: false },
+);
+export const SignedDeviceList = Type.Object({
+  version: DeviceListVersion,
+  statement: deviceListStatement,
+  signature: deviceListSignature,
+  updatedAt: Millis,
+});
+export const StaleDeviceListDetails = Type.Object({
+  currentVersion: Type.Integer({ minimum: 0, description: "The stored list's version (0 once none is stored)." }),
+});
+
 export const Account = Type.Object({
   accountId: AccountId,
   deviceId: DeviceId,
@@ -186,6 +208,9 @@ export type Credentials = Static<typeof Credentials>;
 export type LinkToken = Static<typeof LinkToken>;
 export type Device = Static<typeof Device>;
 export type DeviceList = Static<typeof DeviceList>;
+export type UploadDeviceList = Static<typeof UploadDeviceList>;
+export type SignedDeviceList = Static<typeof SignedDeviceList>;
+export type StaleDeviceListDetails = Static<typeof StaleDeviceListDetails>;
 export type Account = Static<typeof Account>;
 export type DirectoryEntry = Static<typeof DirectoryEntry>;
 export type SignedPreKey = Static<typeof SignedPreKey>;

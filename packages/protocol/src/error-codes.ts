@@ -55,6 +55,12 @@ export const ErrorCode = {
   LinkTokenInvalid: "LINK_TOKEN_INVALID",
   /** No provisioning socket is waiting at this address. */
   ProvisioningAddressNotFound: "PROVISIONING_ADDRESS_NOT_FOUND",
+  /** A device-list signature that does not verify with the account's identity key. */
+  DeviceListSignatureInvalid: "DEVICE_LIST_SIGNATURE_INVALID",
+  /** The stored device list's version is the same or higher; publish a higher one. */
+  DeviceListStale: "DEVICE_LIST_STALE",
+  /** The account has not published a device list. */
+  DeviceListNotFound: "DEVICE_LIST_NOT_FOUND",
   /** The device has not uploaded the keys needed to build a session with it. */
   KeysNotFound: "KEYS_NOT_FOUND",
   /** Too many requests; retry after the time the response gives. */
@@ -94,6 +100,9 @@ const statusOf: Record<ErrorCode, number> = {
   DEVICE_LIMIT_REACHED: 409,
   LINK_TOKEN_INVALID: 403,
   PROVISIONING_ADDRESS_NOT_FOUND: 404,
+  DEVICE_LIST_SIGNATURE_INVALID: 422,
+  DEVICE_LIST_STALE: 409,
+  DEVICE_LIST_NOT_FOUND: 404,
   KEYS_NOT_FOUND: 404,
   RATE_LIMITED: 429,
   UNAVAILABLE: 503,

@@ -34,6 +34,7 @@ export {
   basicAuthorization,
 } from "./paths.js";
 export { accountIdPattern, usernamePattern, e164Pattern, normalizeUsername } from "./identifiers.js";
+export { deviceListSignatureContext, deviceListSignedMessage } from "./device-list.js";
 export * as schemas from "./api.js";
 export type { TSchema } from "typebox";
 export type {
@@ -47,6 +48,9 @@ export type {
   LinkToken,
   Device,
   DeviceList,
+  UploadDeviceList,
+  SignedDeviceList,
+  StaleDeviceListDetails,
   Account,
   DirectoryEntry,
   SignedPreKey,

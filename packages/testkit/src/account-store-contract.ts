@@ -1,11 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { randomIdentityKey, linkTestDevice, newDevice, newEnvelope, registerTestAccount, useStores, type StoresFactory } from "./store-fixtures.js";
+import { describeDeviceListContract } from "./device-list-contract.js";
 import { describeLinkDeviceContract } from "./link-device-contract.js";
 import { randomUuid } from "./seeded-random.js";
 
 /**
  * The guarantees of AccountStore (ports/account-store.ts): accounts, registration and device
- * removal here, linking in describeLinkDeviceContract (included).
+ * removal here, linking in describeLinkDeviceContract and device lists in
+ * describeDeviceListContract (both included).
  */
 export function describeAccountStoreContract(name: string, factory: StoresFactory): void {
   describe(`AccountStore contract: ${name}`, () => {
@@ -149,4 +151,5 @@ export function describeAccountStoreContract(name: string, factory: StoresFactor
     });
   });
   describeLinkDeviceContract(name, factory);
+  describeDeviceListContract(name, factory);
 }

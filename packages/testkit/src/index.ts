@@ -20,10 +20,12 @@ export {
 export { describeMailboxStoreContract } from "./mailbox-store-contract.js";
 export { describeAccountStoreContract } from "./account-store-contract.js";
 export { describeLinkDeviceContract } from "./link-device-contract.js";
+export { describeDeviceListContract } from "./device-list-contract.js";
 export { describeKeyStoreContract } from "./key-store-contract.js";
 export { describeVerificationStoreContract } from "./verification-store-contract.js";
 export { describeBusContract } from "./bus-contract.js";
 export { describeStoresContract } from "./stores-contract.js";
+export { describeKeyValueStoreContract, type KeyValueStoreFixture } from "./key-value-store-contract.js";
 
 // Test server and API-level helpers.
 export { registerAccount, linkDevice, uniqueUsername, type RegisteredDevice } from "./accounts.js";

@@ -1,5 +1,6 @@
-// Message history: one record per user-visible message, ordered by conversation and send time,
-// with an index from (conversation, author, message id) to the record's key so that receipts,
+// Message history: one record per user-visible message, ordered by conversation and by when this
+// device stored it (a local sequence: senders' clocks disagree, and messages sent within one
+// millisecond must keep their order), with an index from (conversation, author, message id) to the record's key so that receipts,
 // reactions, edits and deletions find their target.
 import type { UnitOfWork } from "../storage/unit-of-work.js";
 import { fromUtf8, utf8 } from "../util/bytes.js";
@@ -13,10 +14,17 @@ export class History {
   async add(record: MessageRecord): Promise<boolean> {
     const index = keys.messageId(record.conversation, record.author, record.messageId);
     if ((await this.tx.get(index)) !== undefined) return false;
-    const key = keys.message(record.conversation, record.sentAt, record.messageId);
+    const key = keys.message(record.conversation, await this.nextSeq(), record.messageId);
     putJson(this.tx, key, record);
     this.tx.put(index, utf8(key));
     return true;
+  }
+
+  private async nextSeq(): Promise<number> {
+    const bytes = await this.tx.get(keys.messageCounter);
+    const next = (bytes === undefined ? 0 : Number(fromUtf8(bytes))) + 1;
+    this.tx.put(keys.messageCounter, utf8(String(next)));
+    return next;
   }
 
   async find(conversation: string, author: string, messageId: string): Promise<MessageRecord | undefined> {

@@ -10,6 +10,7 @@ import {
   type Register,
   type SendMessages,
   type SubmitVerificationCode,
+  type UploadDeviceList,
   type UploadKeys,
 } from "@parley/protocol";
 import Type from "typebox";
@@ -138,6 +139,32 @@ export function buildRoutes(services: Services): Route[] {
       body: schemas.LinkDevice,
       responses: { 200: schemas.Credentials, 403: error, 409: error, 422: error },
       handle: async (r) => ({ status: 200, body: await devices.link(r.body as LinkDevice) }),
+    },
+    {
+      method: "PUT",
+      url: "/v1/devices/list",
+      summary: "Publish the account's signed device list (primary only); the version must exceed the stored one.",
+      tag: "devices",
+      auth: "device",
+      body: schemas.UploadDeviceList,
+      responses: { 204: null, 403: error, 409: error, 422: error },
+      handle: async (r) => {
+        await devices.putList(authOf(r), r.body as UploadDeviceList);
+        return { status: 204 };
+      },
+    },
+    {
+      method: "GET",
+      url: "/v1/devices/:accountId/list",
+      summary: "Fetch an account's signed device list, to check which devices its owner vouches for.",
+      tag: "devices",
+      auth: "device",
+      params: AccountParams,
+      responses: { 200: schemas.SignedDeviceList, 404: error },
+      handle: async (r) => {
+        authOf(r);
+        return { status: 200, body: await devices.getList(accountIdParam(r.params)) };
+      },
     },
     {
       method: "PUT",

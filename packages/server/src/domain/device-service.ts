@@ -1,13 +1,25 @@
-// Listing, removing and linking devices. Linking: the primary asks for a short-lived single-use
-// token, passes it to the new device inside the end-to-end encrypted provisioning message, and
-// the new device presents it with its keys to get its own credentials.
-import type { Credentials, DeviceList, LinkDevice, LinkToken } from "@parley/protocol";
+// Listing, removing and linking devices, and the signed device list. Linking: the primary asks
+// for a short-lived single-use token, passes it to the new device inside the end-to-end encrypted
+// provisioning message, and the new device presents it with its keys to get its own credentials.
+// The signed device list lets contacts check which devices the account's owner vouches for; the
+// server checks its signature and serves it, but never reads the statement.
+import {
+  deviceListSignedMessage,
+  type Credentials,
+  type DeviceList,
+  type LinkDevice,
+  type LinkToken,
+  type SignedDeviceList,
+  type UploadDeviceList,
+} from "@parley/protocol";
+import { verifySignature } from "@parley/signal/verify";
 import type { AccountStore } from "../ports/account-store.js";
 import type { Bus } from "../ports/bus.js";
 import type { Clock } from "../ports/clock.js";
 import type { Random } from "../ports/random.js";
 import { ApiError, ErrorCode } from "./api-error.js";
 import type { DeviceAuth } from "./authenticator.js";
+import { decodeBase64, encodeBase64 } from "./base64.js";
 import { hashToken } from "./credentials.js";
 import { randomToken } from "./ids.js";
 import { prepareNewDevice } from "./new-device.js";
@@ -80,5 +92,54 @@ export class DeviceService {
       }
     }
     return { accountId: result.accountId, deviceId: result.deviceId, password: prepared.password };
+  }
+
+  /**
+   * Stores the account's signed device list. Only the primary publishes it; the signature must
+   * verify with the account's identity key, and the version must exceed the stored list's.
+   */
+  async putList(auth: DeviceAuth, input: UploadDeviceList): Promise<void> {
+    const { accounts, clock } = this.deps;
+    if (!auth.primary) throw new ApiError(ErrorCode.Forbidden, "only the primary device can publish the device list");
+    const statement = decodeBase64(input.statement, "statement");
+    const signature = decodeBase64(input.signature, "signature");
+    const account = await accounts.findAccount(auth.accountId);
+    if (!account) throw new ApiError(ErrorCode.Unauthorized, "missing or invalid device credentials");
+    if (!(await verifySignature(account.identityKey, deviceListSignedMessage(statement), signature))) {
+      throw new ApiError(ErrorCode.DeviceListSignatureInvalid, "the signature does not verify with the identity key");
+    }
+    // A re-registration between the check above and the write can leave a list signed with the
+    // previous identity key. Contacts verify against the current key and reject it, and the new
+    // primary replaces it with a higher version (the 409 names the version to beat).
+    const list = { version: input.version, statement, signature, updatedAt: clock.now() };
+    switch (await accounts.putDeviceList(auth.accountId, list)) {
+      case "stored":
+        return;
+      case "stale": {
+        // Read after the refusal: the list can change, or go with a re-registration, meanwhile.
+        const current = await accounts.getDeviceList(auth.accountId);
+        throw new ApiError(ErrorCode.DeviceListStale, "the stored device list has the same or a higher version", {
+          currentVersion: current?.version ?? 0,
+        });
+      }
+      case "unknown":
+        throw new ApiError(ErrorCode.Unauthorized, "missing or invalid device credentials");
+    }
+  }
+
+  /** The account's signed device list, as its primary published it. */
+  async getList(accountId: string): Promise<SignedDeviceList> {
+    const { accounts } = this.deps;
+    const list = await accounts.getDeviceList(accountId);
+    if (list) {
+      return {
+        version: list.version,
+        statement: encodeBase64(list.statement),
+        signature: encodeBase64(list.signature),
+        updatedAt: list.updatedAt,
+      };
+    }
+    if (!(await accounts.findAccount(accountId))) throw new ApiError(ErrorCode.AccountNotFound, "no such account");
+    throw new ApiError(ErrorCode.DeviceListNotFound, "the account has not published a device list");
   }
 }

@@ -69,12 +69,40 @@ export type LinkResult =
   | { readonly ok: false; readonly reason: "token" | "identity" | "limit" };
 
 /**
+ * The account's signed device list: a statement by the primary device naming the account's
+ * devices, signed with the identity key. The statement is opaque to the server; the signature is
+ * checked before the list reaches the store.
+ */
+export interface DeviceListRecord {
+  /** Chosen by the primary, at least 1; each stored list has a higher version than the last. */
+  readonly version: number;
+  readonly statement: Uint8Array;
+  /** XEdDSA by the account's identity key over the device-list prefix and the statement. */
+  readonly signature: Uint8Array;
+  /** When the server stored it (ms). */
+  readonly updatedAt: number;
+}
+
+/**
+ * "stored" when the list replaced the account's list (or was its first); "stale" when the stored
+ * list's version is greater than or equal to the new one; "unknown" when there is no such account.
+ */
+export type PutDeviceListResult = "stored" | "stale" | "unknown";
+
+/**
  * Accounts and their devices, which change together.
  *
  * Guarantees: every method is atomic. `register` and `removeDevice` delete the removed devices'
  * keys and queued envelopes in the same atomic step, so a re-registered device never receives
  * envelopes sealed for its predecessor. Link tokens are single-use: of two concurrent links with
  * one token, at most one succeeds.
+ *
+ * An account has at most one device list, durable once `putDeviceList` resolves "stored". Its
+ * version only grows: `putDeviceList` compares and stores in one atomic step, so of two concurrent puts with the same version at most one is
+ * stored, and a list is never replaced by an older one. Re-registration deletes the list in the
+ * same step that replaces the identity key (the list was signed with the old key), so no reader
+ * sees the new key with the old list. Linking and removing devices leave the list alone: it is
+ * the primary's statement, which only the primary replaces.
  */
 export interface AccountStore {
   findAccount(accountId: string): Promise<AccountRecord | undefined>;
@@ -82,7 +110,7 @@ export interface AccountStore {
   /**
    * Creates the account with `primary` as device 1, or, when the identifier is taken,
    * re-registers it: same account id, the new identity key, every device removed, its link
-   * tokens voided and `primary` installed as device 1.
+   * tokens voided, its device list deleted and `primary` installed as device 1.
    */
   register(input: RegisterInput): Promise<RegisterResult>;
   /** The account's devices in ascending id order (empty for an unknown account). */
@@ -100,4 +128,11 @@ export interface AccountStore {
   removeDevice(device: DeviceAddress): Promise<boolean>;
   /** Records that the device was seen at `at` (ms); callers update this coarsely. */
   touchDevice(device: DeviceAddress, at: number): Promise<void>;
+  /**
+   * Stores the account's device list if its version is greater than the stored list's (any
+   * version when none is stored); otherwise changes nothing.
+   */
+  putDeviceList(accountId: string, list: DeviceListRecord): Promise<PutDeviceListResult>;
+  /** The account's device list, or undefined when none is stored (or the account is unknown). */
+  getDeviceList(accountId: string): Promise<DeviceListRecord | undefined>;
 }

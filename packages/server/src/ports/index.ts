@@ -14,6 +14,8 @@ export type {
   RegisterResult,
   LinkInput,
   LinkResult,
+  DeviceListRecord,
+  PutDeviceListResult,
 } from "./account-store.js";
 export { MAX_DEVICE_ID } from "./account-store.js";
 export type { KeyStore, SignedKey, OneTimeKey, ClaimedKeys, KeyCounts } from "./key-store.js";

@@ -1,10 +1,12 @@
 import type {
   AccountRecord,
   AccountStore,
+  DeviceListRecord,
   DeviceRecord,
   IdentifierKind,
   LinkInput,
   LinkResult,
+  PutDeviceListResult,
   RegisterInput,
   RegisterResult,
 } from "../../ports/account-store.js";
@@ -80,6 +82,16 @@ export class CachedAccountStore implements AccountStore {
   async touchDevice(device: DeviceAddress, at: number): Promise<void> {
     await this.inner.touchDevice(device, at);
     this.forget(device.accountId);
+  }
+
+  // Device lists are not cached: they are fetched rarely, and a stale copy would hide a newer
+  // statement from the contacts checking it.
+  putDeviceList(accountId: string, list: DeviceListRecord): Promise<PutDeviceListResult> {
+    return this.inner.putDeviceList(accountId, list);
+  }
+
+  getDeviceList(accountId: string): Promise<DeviceListRecord | undefined> {
+    return this.inner.getDeviceList(accountId);
   }
 
   private forget(accountId: string): void {

@@ -2,11 +2,13 @@ import type {
   AccountRecord,
   AccountStore,
   DeviceAddress,
+  DeviceListRecord,
   DeviceRecord,
   IdentifierKind,
   LinkInput,
   LinkResult,
   NewDevice,
+  PutDeviceListResult,
   RegisterInput,
   RegisterResult,
 } from "../../ports/index.js";
@@ -16,6 +18,7 @@ import {
   copyAccount,
   copyBytes,
   copyDevice,
+  copyDeviceList,
   copySignedKey,
   dropDevice,
   hex,
@@ -58,6 +61,8 @@ export class InMemoryAccountStore implements AccountStore {
       for (const [tokenKey, token] of state.linkTokens) {
         if (token.accountId === accountId) state.linkTokens.delete(tokenKey);
       }
+      // Signed with the previous identity key, which no longer speaks for the account.
+      state.deviceLists.delete(accountId);
       account = { ...existing.record, identityKey: copyBytes(input.identityKey) };
       existing.record = account;
     } else {
@@ -124,6 +129,19 @@ export class InMemoryAccountStore implements AccountStore {
     const key = addressKey(device);
     const record = this.#state.devices.get(key);
     if (record !== undefined) this.#state.devices.set(key, { ...record, lastSeenAt: at });
+  }
+
+  async putDeviceList(accountId: string, list: DeviceListRecord): Promise<PutDeviceListResult> {
+    if (!this.#state.accounts.has(accountId)) return "unknown";
+    const stored = this.#state.deviceLists.get(accountId);
+    if (stored !== undefined && stored.version >= list.version) return "stale";
+    this.#state.deviceLists.set(accountId, copyDeviceList(list));
+    return "stored";
+  }
+
+  async getDeviceList(accountId: string): Promise<DeviceListRecord | undefined> {
+    const list = this.#state.deviceLists.get(accountId);
+    return list === undefined ? undefined : copyDeviceList(list);
   }
 
   /** Ids of the account's devices, ascending. */

@@ -1,6 +1,7 @@
 import type {
   AccountRecord,
   DeviceAddress,
+  DeviceListRecord,
   DeviceRecord,
   OneTimeKey,
   SignedKey,
@@ -39,6 +40,8 @@ export interface MemoryState {
   readonly devices: Map<string, DeviceRecord>;
   /** By hex token hash. */
   readonly linkTokens: Map<string, { readonly accountId: string; readonly expiresAt: number }>;
+  /** By account id. */
+  readonly deviceLists: Map<string, DeviceListRecord>;
   /** By addressKey; present exactly when the device exists. */
   readonly keys: Map<string, MemoryDeviceKeys>;
   /** By addressKey; each queue's insertion order is ascending seq. */
@@ -57,6 +60,7 @@ export function createMemoryState(): MemoryState {
     accountIdsByIdentifier: new Map(),
     devices: new Map(),
     linkTokens: new Map(),
+    deviceLists: new Map(),
     keys: new Map(),
     mailboxes: new Map(),
     envelopeIds: new Set(),
@@ -92,6 +96,10 @@ export function copyOneTimeKey(key: OneTimeKey): OneTimeKey {
 
 export function copyAccount(account: AccountRecord): AccountRecord {
   return { ...account, identityKey: copyBytes(account.identityKey) };
+}
+
+export function copyDeviceList(list: DeviceListRecord): DeviceListRecord {
+  return { ...list, statement: copyBytes(list.statement), signature: copyBytes(list.signature) };
 }
 
 export function copyDevice(device: DeviceRecord): DeviceRecord {

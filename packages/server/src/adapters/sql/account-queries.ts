@@ -1,5 +1,5 @@
 import type { Kysely } from "kysely";
-import type { AccountRecord, DeviceAddress, NewDevice } from "../../ports/index.js";
+import type { AccountRecord, DeviceAddress, DeviceListRecord, NewDevice } from "../../ports/index.js";
 import type { Database } from "./database.js";
 import { queryTemplate } from "./query-template.js";
 
@@ -83,6 +83,46 @@ export function accountQueries(db: Kysely<Database>) {
     ),
     deleteLinkTokensOf: queryTemplate((a: AccountArgs) =>
       db.deleteFrom("link_tokens").where("account_id", "=", a.accountId),
+    ),
+    accountExists: queryTemplate((a: AccountArgs) => db.selectFrom("accounts").select("id").where("id", "=", a.accountId)),
+    deviceList: queryTemplate((a: AccountArgs) =>
+      db
+        .selectFrom("device_lists")
+        .select(["version", "statement", "signature", "updated_at"])
+        .where("account_id", "=", a.accountId),
+    ),
+    // Selecting the row to insert from accounts inserts nothing for an unknown account (instead of
+    // failing the foreign key); the conflict clause replaces only a lower version.
+    putDeviceList: queryTemplate((a: AccountArgs & DeviceListRecord) =>
+      db
+        .insertInto("device_lists")
+        .columns(["account_id", "version", "statement", "signature", "updated_at"])
+        .expression(
+          db
+            .selectFrom("accounts")
+            .select((eb) => [
+              "id",
+              eb.val(a.version).as("version"),
+              eb.val(a.statement).as("statement"),
+              eb.val(a.signature).as("signature"),
+              eb.val(a.updatedAt).as("updated_at"),
+            ])
+            .where("id", "=", a.accountId),
+        )
+        .onConflict((oc) =>
+          oc
+            .column("account_id")
+            .doUpdateSet((eb) => ({
+              version: eb.ref("excluded.version"),
+              statement: eb.ref("excluded.statement"),
+              signature: eb.ref("excluded.signature"),
+              updated_at: eb.ref("excluded.updated_at"),
+            }))
+            .where((eb) => eb("excluded.version", ">", eb.ref("device_lists.version"))),
+        ),
+    ),
+    deleteDeviceListOf: queryTemplate((a: AccountArgs) =>
+      db.deleteFrom("device_lists").where("account_id", "=", a.accountId),
     ),
   };
 }

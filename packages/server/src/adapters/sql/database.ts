@@ -9,6 +9,7 @@ export interface Database {
   accounts: AccountsTable;
   devices: DevicesTable;
   link_tokens: LinkTokensTable;
+  device_lists: DeviceListsTable;
   signed_prekeys: SignedPrekeysTable;
   one_time_prekeys: OneTimePrekeysTable;
   kyber_prekeys: KyberPrekeysTable;
@@ -46,6 +47,14 @@ export interface LinkTokensTable {
   token_hash: Uint8Array;
   account_id: string;
   expires_at: number;
+}
+
+export interface DeviceListsTable {
+  account_id: string;
+  version: number;
+  statement: Uint8Array;
+  signature: Uint8Array;
+  updated_at: number;
 }
 
 /** The kinds of signed key a device has exactly one of. */

@@ -3,11 +3,13 @@ import type {
   AccountRecord,
   AccountStore,
   DeviceAddress,
+  DeviceListRecord,
   DeviceRecord,
   IdentifierKind,
   LinkInput,
   LinkResult,
   NewDevice,
+  PutDeviceListResult,
   RegisterInput,
   RegisterResult,
 } from "../../ports/index.js";
@@ -20,7 +22,8 @@ import { bytes, sameBytes } from "./sql-values.js";
 
 /**
  * AccountStore on SQL. Registration and linking read before they write, so each is one
- * interactive transaction; the rest are single statements. Devices' keys and queued envelopes
+ * interactive transaction; storing a device list is one batch (an existence check and a
+ * conditional upsert); the rest are single statements. Devices' keys and queued envelopes
  * reference the device with ON DELETE CASCADE, so deleting a device row removes them in the same
  * statement.
  */
@@ -58,6 +61,8 @@ export class SqlAccountStore implements AccountStore {
         await tx.execute(this.#q.deleteDevicesOf({ accountId }));
         // A token issued by the previous registration must not link a device to the new one.
         await tx.execute(this.#q.deleteLinkTokensOf({ accountId }));
+        // Signed with the previous identity key, which no longer speaks for the account.
+        await tx.execute(this.#q.deleteDeviceListOf({ accountId }));
         await tx.execute(this.#q.setIdentityKey({ accountId, identityKey: input.identityKey }));
         account = { ...toAccount(existing), identityKey: input.identityKey };
       } else {
@@ -121,6 +126,21 @@ export class SqlAccountStore implements AccountStore {
 
   async touchDevice(device: DeviceAddress, at: number): Promise<void> {
     await this.#executor.batch([this.#q.touchDevice({ ...device, at })]);
+  }
+
+  async putDeviceList(accountId: string, list: DeviceListRecord): Promise<PutDeviceListResult> {
+    const [account, put] = await this.#executor.batch([
+      this.#q.accountExists({ accountId }),
+      this.#q.putDeviceList({ accountId, ...list }),
+    ]);
+    if (account.rows.length === 0) return "unknown";
+    return put.changes > 0 ? "stored" : "stale";
+  }
+
+  async getDeviceList(accountId: string): Promise<DeviceListRecord | undefined> {
+    const [row] = await this.#executor.query(this.#q.deviceList({ accountId }));
+    if (row === undefined) return undefined;
+    return { version: row.version, statement: bytes(row.statement), signature: bytes(row.signature), updatedAt: row.updated_at };
   }
 
   async #installDevice(tx: SqlTransaction, accountId: string, deviceId: number, device: NewDevice): Promise<void> {

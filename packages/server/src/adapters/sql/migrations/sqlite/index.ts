@@ -1,5 +1,6 @@
 import type { Migration } from "../../migration.js";
 import { initial } from "./0001_initial.js";
+import { deviceLists } from "./0002_device_lists.js";
 
 /** Every SQLite migration, in the order they apply. Append only; never edit one that shipped. */
-export const sqliteMigrations: readonly Migration[] = [initial];
+export const sqliteMigrations: readonly Migration[] = [initial, deviceLists];
