@@ -3,6 +3,7 @@
 const scenarios: Record<string, () => Promise<{ run(args: string[]): Promise<void> }>> = {
   signal: () => import("./scenarios/signal.js"),
   relay: () => import("./scenarios/relay.js"),
+  e2ee: () => import("./scenarios/e2ee.js"),
 };
 
 const [name, ...rest] = process.argv.slice(2);

@@ -160,6 +160,41 @@ describe("StorageRunner", () => {
     expect(await store.get("x/2")).toEqual(b(2));
   });
 
+  it("commits the writes of units that finish in one turn together, and each sees the ones before", async () => {
+    const store = new RecordingStore();
+    const runner = new StorageRunner(store);
+    const seen: (number | undefined)[] = [];
+    const units = Array.from({ length: 5 }, (_, i) =>
+      runner.run(async (tx) => {
+        seen.push((await tx.get("counter"))?.[0]);
+        tx.put("counter", b(i + 1));
+        tx.put(`x/${i}`, b(i));
+      }),
+    );
+    await Promise.all(units);
+    expect(seen).toEqual([undefined, 1, 2, 3, 4]);
+    // Far fewer commits than units; every write reached the store.
+    expect(store.batches.length).toBeLessThan(5);
+    expect(await store.get("counter")).toEqual(b(5));
+    expect((await store.scan("x/")).length).toBe(5);
+  });
+
+  it("fails the units that read a write whose commit then failed", async () => {
+    const store = new RecordingStore();
+    const runner = new StorageRunner(store);
+    store.failNextCommit = true;
+    const first = runner.run(async (tx) => tx.put("x/1", b(1)));
+    const second = runner.run(async (tx) => {
+      const earlier = await tx.get("x/1");
+      tx.put("x/2", earlier ?? b(0));
+    });
+    await expect(first).rejects.toThrow("disk full");
+    await expect(second).rejects.toThrow();
+    expect(await store.get("x/2")).toBeUndefined();
+    await runner.run(async (tx) => tx.put("x/3", b(3)));
+    expect(await store.get("x/3")).toEqual(b(3));
+  });
+
   it("runs units one at a time, in the order run was called", async () => {
     const runner = new StorageRunner(new MemoryKeyValueStore());
     const events: string[] = [];

@@ -14,6 +14,12 @@ export interface SqliteKeyValueStoreOptions {
   readonly path: string;
   /** Never logged or kept: only the key derived from it reaches SQLCipher. */
   readonly passphrase: string;
+  /**
+   * "normal" (the default, as on mobile platforms' SQLite in WAL mode): a commit survives a crash
+   * or kill of the process at once, and a power cut once the log is next synced (at checkpoints).
+   * "full": every commit syncs the log, surviving a power cut too, at a few ms per commit.
+   */
+  readonly synchronous?: "normal" | "full";
 }
 
 type Statement = Sqlite.Statement<unknown[], unknown>;
@@ -58,7 +64,7 @@ export async function openSqliteKeyValueStore(options: SqliteKeyValueStoreOption
   }
   const key = await derivePassphraseKey(options.passphrase, parameters);
   try {
-    return SqliteKeyValueStore.open(options.path, key);
+    return SqliteKeyValueStore.open(options.path, key, options.synchronous ?? "normal");
   } finally {
     key.fill(0);
   }
@@ -74,8 +80,9 @@ async function hasContent(path: string): Promise<boolean> {
 }
 
 /**
- * KeyValueStore guarantees: each commit is one SQLite transaction (atomic), durable on return
- * (WAL with synchronous=FULL syncs the log at every commit). The connection holds the file
+ * KeyValueStore guarantees: each commit is one SQLite transaction (atomic), durable against a
+ * process crash on return (in WAL mode the commit is in the log; with synchronous=FULL the log is
+ * also synced at every commit, which adds power-cut safety). The connection holds the file
  * exclusively (locking_mode=EXCLUSIVE): two processes running Signal operations on one store
  * would lose each other's ratchet updates, so a second opener fails with STORE_LOCKED instead.
  * better-sqlite3 is synchronous, so calls never interleave; values come back as fresh copies.
@@ -99,7 +106,7 @@ export class SqliteKeyValueStore implements KeyValueStore {
   }
 
   /** Opens with a raw 32-byte SQLCipher key (no passphrase derivation inside SQLCipher). */
-  static open(path: string, key: Uint8Array): SqliteKeyValueStore {
+  static open(path: string, key: Uint8Array, synchronous: "normal" | "full" = "normal"): SqliteKeyValueStore {
     const db = new Sqlite(path);
     try {
       // exec, never pragma(): pragma() prepares a statement and drops it, and on Node 24
@@ -114,7 +121,7 @@ export class SqliteKeyValueStore implements KeyValueStore {
       proveKey(db);
       db.exec("PRAGMA locking_mode = EXCLUSIVE");
       db.exec("PRAGMA journal_mode = WAL");
-      db.exec("PRAGMA synchronous = FULL");
+      db.exec(synchronous === "full" ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
       // Sorting and temporary tables stay in memory, never in unencrypted temporary files.
       db.exec("PRAGMA temp_store = MEMORY");
       db.exec("CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID");

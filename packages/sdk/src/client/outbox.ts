@@ -5,7 +5,7 @@
 // that a conversation keeps its order. Receivers dedupe on (sender, message id), which makes a
 // resend after a crash (the server stored it, the 200 was lost) harmless.
 import { decodeContent, encodeContent } from "../content/content-codec.js";
-import type { Content } from "../content/content.js";
+import { contentLimits, type Content } from "../content/content.js";
 import { ApiRequestError, ParleyError, SdkErrorCode, isTransient } from "../errors.js";
 import type { UnitOfWork } from "../storage/unit-of-work.js";
 import { fromBase64, toBase64 } from "../util/bytes.js";
@@ -111,16 +111,19 @@ export class Outbox {
     const items = await this.items();
     const held = new Set<string>();
     let nextDue = Infinity;
-    for (const item of items) {
+    const merged = new Set<number>();
+    for (const [index, item] of items.entries()) {
       if (this.#closed) return;
-      if (held.has(item.to)) continue;
+      if (held.has(item.to) || merged.has(item.seq)) continue;
       const now = this.context.clock.now();
       if (item.blocked !== undefined || item.nextAttemptAt > now) {
         held.add(item.to);
         if (item.blocked === undefined) nextDue = Math.min(nextDue, item.nextAttemptAt);
         continue;
       }
-      const outcome = await this.attempt(item);
+      const riders = this.receiptRiders(item, items.slice(index + 1), now);
+      for (const rider of riders) merged.add(rider.seq);
+      const outcome = await this.attempt(item, riders);
       if (outcome === "retry") {
         held.add(item.to);
         nextDue = Math.min(nextDue, item.nextAttemptAt);
@@ -133,8 +136,33 @@ export class Outbox {
     }
   }
 
-  private async attempt(item: OutboxItem): Promise<"sent" | "retry" | "held" | "failed"> {
-    const content = decodeContent(fromBase64(item.content));
+  /**
+   * Receipts of the same kind queued for the same recipient right after `item` (a receipt), which
+   * go out with it as one message: under load a device acknowledges many messages at once, and
+   * one receipt per message would cost a ratchet step each. Stops at the recipient's first item
+   * of another kind, so nothing overtakes anything.
+   */
+  private receiptRiders(item: OutboxItem, later: readonly OutboxItem[], now: number): { seq: number; ids: string[] }[] {
+    const first = decodeContent(fromBase64(item.content)).body;
+    if (first.kind !== "receipt") return [];
+    const riders: { seq: number; ids: string[] }[] = [];
+    let count = first.messageIds.length;
+    for (const next of later) {
+      if (next.to !== item.to) continue;
+      if (next.blocked !== undefined || next.nextAttemptAt > now) break;
+      const body = decodeContent(fromBase64(next.content)).body;
+      if (body.kind !== "receipt" || body.receipt !== first.receipt || count + body.messageIds.length > contentLimits.maxReceiptIds) break;
+      riders.push({ seq: next.seq, ids: body.messageIds });
+      count += body.messageIds.length;
+    }
+    return riders;
+  }
+
+  private async attempt(item: OutboxItem, riders: readonly { seq: number; ids: string[] }[] = []): Promise<"sent" | "retry" | "held" | "failed"> {
+    let content = decodeContent(fromBase64(item.content));
+    if (riders.length > 0 && content.body.kind === "receipt") {
+      content = { ...content, body: { ...content.body, messageIds: [...content.body.messageIds, ...riders.flatMap((r) => r.ids)] } };
+    }
     let serverTimestamp: number | undefined;
     try {
       serverTimestamp = await this.sender.send(item.to, content, { ephemeral: false });
@@ -143,6 +171,7 @@ export class Outbox {
     }
     const updated = await this.context.runner.run(async (tx) => {
       tx.delete(keys.outbox(item.seq));
+      for (const rider of riders) tx.delete(keys.outbox(rider.seq));
       return this.track(tx, item, "sent", serverTimestamp);
     });
     if (updated) this.context.events.emit("message-updated", { message: updated, change: "status" });

@@ -517,6 +517,7 @@ export class ParleyClient {
 
   async admitDevice(deviceId: number, registrationId: number): Promise<void> {
     try {
+      this.#sender.forgetOwnDevices();
       if (await this.#ownDevices.admit(deviceId, registrationId)) {
         this.events.emit("device-linked", { deviceId });
         this.#outbox.wake();

@@ -23,6 +23,7 @@ import { signalStores, type ClientContext } from "./context.js";
 import { DeviceLists } from "./device-lists.js";
 
 const maxAttempts = 5;
+const ownDevicesTtlMs = 30_000;
 
 export interface SendOptions {
   readonly ephemeral?: boolean;
@@ -31,6 +32,7 @@ export interface SendOptions {
 
 export class MessageSender {
   readonly deviceLists: DeviceLists;
+  #ownDevices: { at: number; others: number[] } | undefined;
 
   constructor(private readonly context: ClientContext) {
     this.deviceLists = new DeviceLists(context);
@@ -46,8 +48,7 @@ export class MessageSender {
     let devices = await this.sessionDevices(to);
     if (devices.length === 0) {
       if (self) {
-        const own = await this.context.api.listDevices();
-        const others = own.devices.map((d) => d.id).filter((id) => id !== this.context.account.deviceId);
+        const others = await this.otherOwnDevices();
         if (others.length === 0) return undefined;
         await this.establish(to, others);
       } else {
@@ -83,6 +84,25 @@ export class MessageSender {
         devices = await this.sessionDevices(to);
       }
     }
+  }
+
+  /**
+   * This account's other devices, when there is no session with any: asked of the server at most
+   * every `ownDevicesTtlMs`, as every message sent by a device on its own would otherwise cost an
+   * extra request for its (empty) transcript. A device linked in between gets transcripts once
+   * the answer is renewed (or at once, after `forgetOwnDevices`).
+   */
+  private async otherOwnDevices(): Promise<number[]> {
+    const now = this.context.clock.now();
+    if (this.#ownDevices && now - this.#ownDevices.at < ownDevicesTtlMs) return this.#ownDevices.others;
+    const own = await this.context.api.listDevices();
+    const others = own.devices.map((d) => d.id).filter((id) => id !== this.context.account.deviceId);
+    this.#ownDevices = { at: now, others };
+    return others;
+  }
+
+  forgetOwnDevices(): void {
+    this.#ownDevices = undefined;
   }
 
   /** Fetches bundles, checks them against the signed device list, and starts sessions. */

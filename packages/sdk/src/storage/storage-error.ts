@@ -6,6 +6,8 @@ export const StorageErrorCode = {
   Closed: "STORE_CLOSED",
   /** `StorageRunner.run` was called from inside a unit it is running: it would wait for itself. */
   NestedRun: "STORE_NESTED_RUN",
+  /** A unit read writes of an earlier unit whose commit then failed; its own writes were dropped. */
+  CommitFailed: "STORE_COMMIT_FAILED",
   /** A unit of work was used after its `run` settled. */
   UnitEnded: "STORE_UNIT_ENDED",
   /** A stored record could not be decoded (a foreign, newer or damaged value). */

@@ -24,12 +24,20 @@ export interface UnitOfWork {
   readonly pendingWrites: readonly Write[];
 }
 
+/** What a unit of work reads through: the store, or the writes not yet committed over it. */
+type Reader = Pick<KeyValueStore, "get" | "scan">;
+
 class BufferedUnitOfWork implements UnitOfWork {
   /** Latest write per key; undefined marks a delete. */
   readonly #pending = new Map<string, Uint8Array | undefined>();
   #ended = false;
 
-  constructor(private readonly store: KeyValueStore) {}
+  /** `store` is what the unit reads below its own writes; the runner may re-point it. */
+  constructor(public store: Reader) {}
+
+  get isEmpty(): boolean {
+    return this.#pending.size === 0;
+  }
 
   async get(key: string): Promise<Uint8Array | undefined> {
     this.#assertActive();
@@ -103,28 +111,56 @@ export interface StorageRunnerOptions {
 }
 
 /**
- * Runs units of work one at a time, in the order `run` was called. Isolation holds against
- * everything that writes through this runner; writes made to the store directly may interleave.
+ * Runs units of work one at a time, in the order `run` was called, with group commit: when a
+ * unit's function resolves, its writes join the batch being gathered and the next unit starts at
+ * once, reading through every write not yet committed; the gathered batch is committed (one
+ * `commit`, so one transaction and one sync of the store) on the next turn of the event loop, or
+ * as soon as the batch before it is durable. Each `run` still resolves only when its writes are
+ * durable. Isolation holds against everything that writes through this runner; writes made to the
+ * store directly may interleave.
  */
 export class StorageRunner {
   readonly #store: KeyValueStore;
   readonly #context: RunnerContext | undefined;
-  /** Settles when the last unit queued so far has finished. */
+  /** Settles when the last unit queued so far has finished its function. */
   #tail: Promise<void> = Promise.resolve();
   /** The unit whose function is executing synchronously now (the fallback nesting check). */
   #entering: object | undefined;
+  /** The batch being committed, and who waits for it. */
+  #committing: { writes: BufferedUnitOfWork; waiters: Waiter[] } | undefined;
+  /** Writes of finished units not yet committing (read through the committing batch). */
+  #gathering: BufferedUnitOfWork;
+  #gatheringWaiters: Waiter[] = [];
+  #flushScheduled = false;
+  /** Bumped when a commit fails: units that ran on top of its writes fail too. */
+  #epoch = 0;
 
   constructor(store: KeyValueStore, options: StorageRunnerOptions = {}) {
     this.#store = store;
     this.#context = options.asyncContext;
+    this.#gathering = new BufferedUnitOfWork(this.#belowGathering);
   }
+
+  /** Reads below the gathered writes: the committing batch, else the store. */
+  readonly #belowGathering: Reader = {
+    get: (key) => (this.#committing ? this.#committing.writes.get(key) : this.#store.get(key)),
+    scan: (prefix, options) => (this.#committing ? this.#committing.writes.scan(prefix, options) : this.#store.scan(prefix, options)),
+  };
+
+  /** What a new unit reads below its own writes: everything written before it. */
+  readonly #belowUnit: Reader = {
+    get: (key) => this.#gathering.get(key),
+    scan: (prefix, options) => this.#gathering.scan(prefix, options),
+  };
 
   /**
    * Runs `fn` with a fresh unit of work once every earlier unit has finished. When `fn` resolves,
-   * its writes are committed in one batch and `run` resolves with fn's value after the commit;
-   * when `fn` rejects, or the commit does, nothing is written and `run` rejects with that error.
-   * Called from inside `fn`, `run` rejects at once with STORE_NESTED_RUN (see
-   * StorageRunnerOptions.asyncContext for when that is recognised): pass the unit on instead.
+   * its writes are committed in one batch (possibly with other units' writes) and `run` resolves
+   * with fn's value once they are durable; when `fn` rejects, or the commit does, nothing of this
+   * unit is written and `run` rejects with that error. A unit that read no uncommitted write and
+   * wrote nothing resolves at once. Called from inside `fn`, `run` rejects at once with
+   * STORE_NESTED_RUN (see StorageRunnerOptions.asyncContext for when that is recognised): pass
+   * the unit on instead.
    */
   run<T>(fn: (tx: UnitOfWork) => Promise<T>): Promise<T> {
     if (this.#entering !== undefined || this.#context?.getStore()?.includes(this) === true) {
@@ -133,16 +169,17 @@ export class StorageRunner {
       );
     }
     const previous = this.#tail;
-    const result = previous.then(() => this.#execute(fn));
-    this.#tail = result.then(
+    const executed = previous.then(() => this.#execute(fn));
+    this.#tail = executed.then(
       () => undefined,
       () => undefined,
     );
-    return result;
+    return executed.then((outcome) => outcome.durable.then(() => outcome.value));
   }
 
-  async #execute<T>(fn: (tx: UnitOfWork) => Promise<T>): Promise<T> {
-    const unit = new BufferedUnitOfWork(this.#store);
+  async #execute<T>(fn: (tx: UnitOfWork) => Promise<T>): Promise<{ value: T; durable: Promise<void> }> {
+    const epoch = this.#epoch;
+    const unit = new BufferedUnitOfWork(this.#belowUnit);
     let value: T;
     try {
       value = await this.#call(unit, fn);
@@ -150,9 +187,53 @@ export class StorageRunner {
       // Ended before the commit, so a write attempted later throws rather than being lost.
       unit.end();
     }
+    if (epoch !== this.#epoch) {
+      throw new StorageError(StorageErrorCode.CommitFailed, "an earlier write this unit read from failed to commit");
+    }
     const writes = unit.pendingWrites;
-    if (writes.length > 0) await this.#store.commit(writes);
-    return value;
+    if (writes.length === 0 && this.#gathering.isEmpty && this.#committing === undefined) return { value, durable: Promise.resolve() };
+    for (const write of writes) {
+      if (write.value === undefined) this.#gathering.delete(write.key);
+      else this.#gathering.put(write.key, write.value);
+    }
+    const durable = new Promise<void>((resolve, reject) => this.#gatheringWaiters.push({ resolve, reject }));
+    this.#scheduleFlush();
+    return { value, durable };
+  }
+
+  #scheduleFlush(): void {
+    if (this.#flushScheduled || this.#committing !== undefined) return;
+    this.#flushScheduled = true;
+    nextTurn(() => {
+      this.#flushScheduled = false;
+      void this.#flush();
+    });
+  }
+
+  async #flush(): Promise<void> {
+    if (this.#committing !== undefined || this.#gatheringWaiters.length === 0) return;
+    const batch = this.#gathering;
+    const waiters = this.#gatheringWaiters;
+    batch.store = this.#store;
+    this.#committing = { writes: batch, waiters };
+    this.#gathering = new BufferedUnitOfWork(this.#belowGathering);
+    this.#gatheringWaiters = [];
+    try {
+      const writes = batch.pendingWrites;
+      if (writes.length > 0) await this.#store.commit(writes);
+      this.#committing = undefined;
+      for (const waiter of waiters) waiter.resolve();
+    } catch (error) {
+      // Everything gathered since was computed on top of the failed writes: it fails as well.
+      this.#epoch++;
+      const dependent = this.#gatheringWaiters;
+      this.#committing = undefined;
+      this.#gathering = new BufferedUnitOfWork(this.#belowGathering);
+      this.#gatheringWaiters = [];
+      for (const waiter of [...waiters, ...dependent]) waiter.reject(error);
+      return;
+    }
+    if (this.#gatheringWaiters.length > 0) this.#scheduleFlush();
   }
 
   #call<T>(unit: UnitOfWork, fn: (tx: UnitOfWork) => Promise<T>): Promise<T> {
@@ -167,4 +248,18 @@ export class StorageRunner {
     const context = this.#context;
     return context === undefined ? start() : context.run([...(context.getStore() ?? []), this], start);
   }
+}
+
+/**
+ * Runs `fn` after the I/O events already queued: Node's setImmediate (no delay), else a zero
+ * timeout (browsers).
+ */
+const nextTurn: (fn: () => void) => void = (() => {
+  const immediate = (globalThis as { setImmediate?: (fn: () => void) => unknown }).setImmediate;
+  return immediate ? (fn: () => void) => void immediate(fn) : (fn: () => void) => void setTimeout(fn, 0);
+})();
+
+interface Waiter {
+  resolve(): void;
+  reject(error: unknown): void;
 }
