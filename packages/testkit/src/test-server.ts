@@ -14,6 +14,8 @@ export interface TestServerOptions {
   readonly maxFrameBytes?: number;
   readonly deliveryWindow?: number;
   readonly requestTimeoutMs?: number;
+  /** Listen on this port instead of a free one (to restart a server where clients expect it). */
+  readonly port?: number;
   /** Single-node fast paths (device-list cache, direct hand-over of new envelopes); default true. */
   readonly singleNode?: boolean;
 }
@@ -49,7 +51,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     settings,
     transport: {
       host: "127.0.0.1",
-      port: 0,
+      port: options.port ?? 0,
       maxBodyBytes: options.maxBodyBytes ?? 2 * 1024 * 1024,
       maxFrameBytes: options.maxFrameBytes ?? 2 * 1024 * 1024,
       deliveryWindow: options.deliveryWindow ?? 128,
