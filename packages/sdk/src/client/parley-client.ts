@@ -531,7 +531,10 @@ export class ParleyClient {
 
   async incoming(request: IncomingRequest): Promise<{ status: number }> {
     if (request.verb === "PUT" && request.path === deliverPath) {
-      return { status: await this.#receiver.handle(request.body) };
+      const status = await this.#receiver.handle(request.body);
+      // Not stored (a local storage failure): the server redelivers it on the next connection.
+      if (status >= 500) queueMicrotask(() => this.#connection.reconnect("could not store a message"));
+      return { status };
     }
     if (request.verb === "PUT" && request.path === queueEmptyPath) {
       this.events.emit("queue-empty", {});

@@ -63,6 +63,14 @@ export class Connection {
     return new Promise((resolve, reject) => this.#openWaiters.add({ resolve, reject }));
   }
 
+  /**
+   * Closes the open socket and connects again after the usual backoff: the server redelivers on a
+   * new connection what this one left unanswered.
+   */
+  reconnect(reason: string): void {
+    if (this.#state === "open") this.#socket?.close(1000, reason);
+  }
+
   /** Closes the socket and stops reconnecting. */
   stop(): void {
     this.finish("closed");
