@@ -3,6 +3,7 @@
 // slip an extra device into a conversation, nor bring back a removed one with an older list.
 // Verified lists are kept in the contact record; a list older than the one kept is refused.
 import type { PublicKey } from "@parley/signal";
+import type { SignedDeviceListBody } from "../api/server-api.js";
 import { ApiRequestError, ParleyError, SdkErrorCode } from "../errors.js";
 import { verifyDeviceList } from "../linking/device-list.js";
 import { fromBase64 } from "../util/bytes.js";
@@ -13,12 +14,23 @@ import { keys, type ContactRecord, type DeviceListEntry } from "./records.js";
 export class DeviceLists {
   constructor(private readonly context: ClientContext) {}
 
+  /**
+   * Starts fetching the account's signed list, to overlap with the bundle fetch; pass the result
+   * to `check`. Undefined when lists are not required.
+   */
+  prefetch(accountId: string): Promise<SignedDeviceListBody> | undefined {
+    if (!this.context.requireSignedDeviceLists) return undefined;
+    const fetching = this.context.api.getDeviceList(accountId);
+    fetching.catch(() => undefined);
+    return fetching;
+  }
+
   /** Throws DEVICE_UNVERIFIED unless every device is in the account's signed list. */
-  async check(accountId: string, identityKey: PublicKey, devices: readonly DeviceListEntry[]): Promise<void> {
+  async check(accountId: string, identityKey: PublicKey, devices: readonly DeviceListEntry[], prefetched?: Promise<SignedDeviceListBody>): Promise<void> {
     if (!this.context.requireSignedDeviceLists || devices.length === 0) return;
     const known = await this.context.runner.run((tx) => getJson<ContactRecord>(tx, keys.contact(accountId)));
     if (known?.deviceList && covers(known.deviceList.devices, devices)) return;
-    const list = await this.fetch(accountId, identityKey, known?.deviceList?.version ?? 0);
+    const list = await this.fetch(accountId, identityKey, known?.deviceList?.version ?? 0, prefetched);
     if (!covers(list, devices)) {
       const missing = devices.filter((d) => !list.some((e) => e.deviceId === d.deviceId && e.registrationId === d.registrationId));
       throw new ParleyError(
@@ -29,10 +41,10 @@ export class DeviceLists {
   }
 
   /** Fetches, verifies and keeps the account's list; returns its devices. */
-  async fetch(accountId: string, identityKey: PublicKey, minimumVersion: number): Promise<readonly DeviceListEntry[]> {
+  async fetch(accountId: string, identityKey: PublicKey, minimumVersion: number, prefetched?: Promise<SignedDeviceListBody>): Promise<readonly DeviceListEntry[]> {
     let body;
     try {
-      body = await this.context.api.getDeviceList(accountId);
+      body = await (prefetched ?? this.context.api.getDeviceList(accountId));
     } catch (error) {
       if (error instanceof ApiRequestError && error.status === 404) {
         throw new ParleyError(SdkErrorCode.DeviceUnverified, `${accountId} has no signed device list`, { cause: error });

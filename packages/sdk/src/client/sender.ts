@@ -108,6 +108,7 @@ export class MessageSender {
   /** Fetches bundles, checks them against the signed device list, and starts sessions. */
   async establish(to: string, deviceIds: readonly number[] | "*"): Promise<void> {
     const { api } = this.context;
+    const list = this.deviceLists.prefetch(to);
     const responses: PreKeyBundles[] =
       deviceIds === "*" ? [await api.fetchBundles(to, "*")] : await Promise.all(deviceIds.map((id) => api.fetchBundles(to, id)));
     const bundles: PreKeyBundle[] = [];
@@ -131,7 +132,7 @@ export class MessageSender {
     }
     if (bundles.length === 0) return;
     await this.checkIdentity(to, bundles[0]!.identityKey);
-    await this.deviceLists.check(to, bundles[0]!.identityKey, bundles);
+    await this.deviceLists.check(to, bundles[0]!.identityKey, bundles, list);
     await this.context.runner.run(async (tx) => {
       const stores = signalStores(this.context, tx);
       for (const bundle of bundles) {
