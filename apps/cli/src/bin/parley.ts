@@ -1,12 +1,27 @@
 #!/usr/bin/env node
-// The `parley` command. One file per command under ../commands.
-import { ConfigError } from "@parley/server";
+// The `parley` command. One file per command under ../commands, each loaded only when it runs
+// (a client command need not load the server, nor the server the SDK); the terminal client's
+// shared parts (profile, passphrase, output, SDK glue for Node) are under ../client.
 import { Command } from "commander";
-import { configInit } from "../commands/config-init.js";
-import { configShow } from "../commands/config-show.js";
-import { serve } from "../commands/serve.js";
+import type { ClientCommand } from "../client/client-command.js";
 
-const program = new Command("parley").description("Parley: end-to-end encrypted messaging").version("0.1.0");
+/** The action of a client command: operands and options go to `load()`'s function after the context. */
+function clientAction<A extends unknown[]>(load: () => Promise<(context: ClientCommand, ...args: A) => Promise<void>>) {
+  return async (...args: unknown[]) => {
+    const command = args.at(-1) as Command;
+    const [{ runClientCommand }, body] = await Promise.all([import("../client/client-command.js"), load()]);
+    await runClientCommand(command, (context) => body(context, ...(args.slice(0, -1) as A)));
+  };
+}
+
+const program = new Command("parley")
+  .description("Parley: end-to-end encrypted messaging")
+  .version("0.1.0")
+  // Options of the terminal client, accepted before or after the command name.
+  .option("--data <dir>", "client data directory (default: $PARLEY_HOME, else ~/.parley)")
+  .option("--profile <name>", "which local device to use (default: default)")
+  .option("--passphrase-file <file>", "read the profile's passphrase from this file (else $PARLEY_PASSPHRASE, else a prompt)")
+  .option("--json", "print machine-readable JSON instead of text");
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 const withConfigFlags = (command: Command) =>
@@ -17,7 +32,9 @@ const withConfigFlags = (command: Command) =>
     .option("--data-dir <dir>", "data directory (server.dataDir)")
     .option("--set <key=value>", "set any configuration key, e.g. --set limits.maxDevicesPerAccount=3", collect, []);
 
-withConfigFlags(program.command("serve").description("run the server (SQLite under ./data, 127.0.0.1:8080 by default)")).action(serve);
+withConfigFlags(program.command("serve").description("run the server (SQLite under ./data, 127.0.0.1:8080 by default)")).action(
+  async (flags) => (await import("../commands/serve.js")).serve(flags),
+);
 
 const config = program.command("config").description("configuration files");
 config
@@ -25,10 +42,93 @@ config
   .description("write a commented sample configuration")
   .option("-o, --output <file>", "where to write it", "parley.toml")
   .option("-f, --force", "overwrite an existing file")
-  .action(configInit);
-withConfigFlags(config.command("show").description("print the effective configuration, secrets redacted")).action(configShow);
+  .action(async (flags) => (await import("../commands/config-init.js")).configInit(flags));
+withConfigFlags(config.command("show").description("print the effective configuration, secrets redacted")).action(
+  async (flags) => (await import("../commands/config-show.js")).configShow(flags),
+);
 
-program.parseAsync(process.argv).catch((error: unknown) => {
-  process.stderr.write(`parley: ${error instanceof ConfigError || error instanceof Error ? error.message : String(error)}\n`);
+// The terminal client.
+program
+  .command("register")
+  .description("create an account; this profile becomes its primary device")
+  .requiredOption("--server <url>", "the server, e.g. http://127.0.0.1:8080")
+  .option("--phone <e164>", "register a phone number, e.g. +4915112345678")
+  .option("--username <name>", "register a username")
+  .option("--code <code>", "the verification code (else it is asked for on stdin)")
+  .option("--device-name <name>", "a name for this device")
+  .action(clientAction(async () => (await import("../commands/register.js")).register));
+
+program
+  .command("link")
+  .description("make this profile a new device of an existing account")
+  .requiredOption("--server <url>", "the account's server")
+  .option("--device-name <name>", "a name for this device")
+  .option("--timeout <seconds>", "how long to wait for approval", "600")
+  .action(clientAction(async () => (await import("../commands/link.js")).link));
+
+const devices = program.command("devices").description("the account's devices");
+devices
+  .command("list", { isDefault: true })
+  .description("list the account's devices (the default)")
+  .action(clientAction(async () => (await import("../commands/devices-list.js")).devicesList));
+devices
+  .command("approve <code>")
+  .description("approve a new device showing this linking code (primary device only)")
+  .option("--timeout <seconds>", "how long to wait for the device to finish linking", "120")
+  .action(clientAction(async () => (await import("../commands/devices-approve.js")).devicesApprove));
+devices
+  .command("remove <id>")
+  .description("remove a linked device")
+  .action(clientAction(async () => (await import("../commands/devices-remove.js")).devicesRemove));
+
+const contacts = program.command("contacts").description("saved contacts");
+contacts
+  .command("list", { isDefault: true })
+  .description("list saved contacts (the default)")
+  .action(clientAction(async () => (await import("../commands/contacts-list.js")).contactsList));
+contacts
+  .command("add <name> <who>")
+  .description("save @username or +phone under a name")
+  .action(clientAction(async () => (await import("../commands/contacts-add.js")).contactsAdd));
+
+program
+  .command("send <contact> <text...>")
+  .description("send a message: contact is @username, +phone, an account id or a saved name")
+  .option("--no-wait", "only queue it; it goes out the next time this profile connects")
+  .option("--timeout <seconds>", "give up waiting after this long (the message stays queued)")
+  .action(clientAction(async () => (await import("../commands/send.js")).send));
+
+program
+  .command("inbox")
+  .description("receive what arrived, print it, send receipts and anything queued, then exit")
+  .option("--timeout <seconds>", "give up after this long", "30")
+  .action(clientAction(async () => (await import("../commands/inbox.js")).inbox));
+
+program
+  .command("chat <contact>")
+  .description("chat interactively (each line of input is sent; /quit or end of input leaves)")
+  .option("--history <count>", "how many earlier messages to show", "20")
+  .action(clientAction(async () => (await import("../commands/chat.js")).chat));
+
+program
+  .command("safety-number <contact>")
+  .description("show the safety number to compare with a contact")
+  .action(clientAction(async () => (await import("../commands/safety-number.js")).safetyNumber));
+
+program
+  .command("trust <contact>")
+  .description("accept a contact's changed identity key")
+  .option("--verified", "also mark it verified (after comparing safety numbers)")
+  .action(clientAction(async () => (await import("../commands/trust.js")).trust));
+
+program
+  .command("whoami")
+  .description("show this profile's account and device")
+  .action(clientAction(async () => (await import("../commands/whoami.js")).whoami));
+
+program.parseAsync(process.argv).catch(async (error: unknown) => {
+  // Only the server's commands get here (client commands report their own errors and exit).
+  const { ConfigError } = await import("@parley/server");
+  process.stderr.write(`parley: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(error instanceof ConfigError ? 2 : 1);
 });

@@ -75,6 +75,19 @@ export class Outbox {
     this.wake();
   }
 
+  /** Makes every item that is waiting out a retry delay due now (the connection just came back). */
+  async retryNow(): Promise<void> {
+    await this.context.runner.run(async (tx) => {
+      const now = this.context.clock.now();
+      for (const item of await scanJson<OutboxItem>(tx, keys.outboxAll)) {
+        if (item.blocked !== undefined || item.nextAttemptAt <= now) continue;
+        item.nextAttemptAt = now;
+        putJson(tx, keys.outbox(item.seq), item);
+      }
+    });
+    this.wake();
+  }
+
   async items(): Promise<OutboxItem[]> {
     return this.context.runner.run((tx) => scanJson<OutboxItem>(tx, keys.outboxAll));
   }

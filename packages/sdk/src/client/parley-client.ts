@@ -157,7 +157,7 @@ export class ParleyClient {
       },
       onState: (state, detail) => {
         this.events.emit("connection", { state, ...detail });
-        if (state === "open") this.#outbox.wake();
+        if (state === "open") this.#outbox.retryNow().catch((error: unknown) => this.events.emit("error", { error, during: "outbox" }));
         if (state === "removed" || state === "displaced") this.events.emit("device-removed", {});
       },
       onViolation: (error) => this.events.emit("error", { error, during: "connection" }),
@@ -284,6 +284,10 @@ export class ParleyClient {
 
   get deviceId(): number {
     return this.#context.account.deviceId;
+  }
+
+  get serverUrl(): string {
+    return this.#context.account.serverUrl;
   }
 
   get identifier(): Identifier | undefined {
@@ -417,10 +421,13 @@ export class ParleyClient {
     return (await this.#outbox.items()).length;
   }
 
-  /** Resolves when the outbox has nothing due (items held for an identity or backing off may remain). */
-  flush(): Promise<void> {
-    this.#outbox.wake();
-    return this.#outbox.idle();
+  /**
+   * Tries every queued item now (waiting retry delays are cut short) and resolves when the outbox
+   * has nothing due; items held for an identity, or that failed again, remain.
+   */
+  async flush(): Promise<void> {
+    await this.#outbox.retryNow();
+    await this.#outbox.idle();
   }
 
   // History.
