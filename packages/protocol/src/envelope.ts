@@ -1,7 +1,7 @@
 // Codecs for the envelope a device receives and for the binary send body (proto/parley.proto).
 // The server never looks inside `content`; these fields are the metadata it needs to route.
 import { ExactWriter, fieldSize, utf8Length, varintSize } from "./fast-writer.js";
-import { BinaryReader, BinaryWriter, WireType, decoding, expectWireType, readBytes, readUint53 } from "./wire.js";
+import { BinaryReader, BinaryWriter, type DecodeOptions, WireType, decoding, expectWireType, readBytes, readUint53 } from "./wire.js";
 import { WireError } from "./wire-error.js";
 
 export interface Envelope {
@@ -143,8 +143,12 @@ export function encodeOutgoingMessages(body: OutgoingMessages): Uint8Array {
   return w.finish();
 }
 
-/** Decodes the binary send body; `maxMessages` bounds the work a hostile body can cause. */
-export function decodeOutgoingMessages(bytes: Uint8Array, maxMessages: number): OutgoingMessages {
+/**
+ * Decodes the binary send body; `maxMessages` bounds the work a hostile body can cause. Contents
+ * are copies, or with `options.views` views into `bytes`.
+ */
+export function decodeOutgoingMessages(bytes: Uint8Array, maxMessages: number, options?: DecodeOptions): OutgoingMessages {
+  const views = options?.views === true;
   return decoding("outgoing messages", () => {
     const r = new BinaryReader(bytes);
     const body: OutgoingMessages = { timestamp: 0, messages: [], ephemeral: false, urgent: false };
@@ -158,7 +162,7 @@ export function decodeOutgoingMessages(bytes: Uint8Array, maxMessages: number): 
         case 2:
           expectWireType(wireType, WireType.LengthDelimited, "message");
           if (body.messages.length >= maxMessages) throw new TooManyMessagesError(maxMessages);
-          body.messages.push(decodeOutgoingMessage(r.bytes()));
+          body.messages.push(decodeOutgoingMessage(r.bytes(), views));
           break;
         case 3:
           expectWireType(wireType, WireType.Varint, "ephemeral flag");
@@ -183,7 +187,7 @@ export class TooManyMessagesError extends WireError {
   }
 }
 
-function decodeOutgoingMessage(bytes: Uint8Array): OutgoingMessage {
+function decodeOutgoingMessage(bytes: Uint8Array, views: boolean): OutgoingMessage {
   const r = new BinaryReader(bytes);
   const m: OutgoingMessage = { deviceId: 0, registrationId: 0, type: 0, content: new Uint8Array(0) };
   while (r.pos < r.len) {
@@ -203,7 +207,7 @@ function decodeOutgoingMessage(bytes: Uint8Array): OutgoingMessage {
         break;
       case 4:
         expectWireType(wireType, WireType.LengthDelimited, "message content");
-        m.content = readBytes(r);
+        m.content = readBytes(r, views);
         break;
       default:
         r.skip(wireType, fieldNo);

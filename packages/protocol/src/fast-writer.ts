@@ -33,12 +33,23 @@ export function fieldSize(payloadLength: number): number {
   return 1 + varintSize(payloadLength) + payloadLength;
 }
 
+/**
+ * Makes the buffer an encoder writes its output into. The encoder overwrites every byte before
+ * it returns the buffer (ExactWriter.finish checks), so the memory need not be zeroed: a Node
+ * server may pass `Buffer.allocUnsafe`, which carves small buffers out of a shared slab instead
+ * of allocating each on its own.
+ */
+export type Allocate = (size: number) => Uint8Array;
+
+const allocateZeroed: Allocate = (size) => new Uint8Array(size);
+
 export class ExactWriter {
   readonly bytes: Uint8Array;
   private pos = 0;
 
-  constructor(size: number) {
-    this.bytes = new Uint8Array(size);
+  constructor(size: number, allocate: Allocate = allocateZeroed) {
+    this.bytes = allocate(size);
+    if (this.bytes.length !== size) throw new Error(`allocated ${this.bytes.length} bytes, not ${size}`);
   }
 
   /** A one-byte tag: field numbers below 16. */
@@ -95,7 +106,7 @@ export class ExactWriter {
     return this;
   }
 
-  /** The buffer, after checking that exactly its size was written. */
+  /** The buffer, after checking that exactly its size was written (no byte left unwritten). */
   finish(): Uint8Array {
     if (this.pos !== this.bytes.length) throw new Error(`wrote ${this.pos} bytes into ${this.bytes.length}`);
     return this.bytes;

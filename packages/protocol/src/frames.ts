@@ -1,8 +1,8 @@
 // The WebSocket framing of proto/parley.proto: every binary message is one Frame holding a
 // request or a response. HTTP and WebSocket share one request/response model; a 2xx response to
 // the server's PUT /v1/messages is the acknowledgement that deletes the envelope.
-import { ExactWriter, fieldSize, utf8Length, varintSize } from "./fast-writer.js";
-import { BinaryReader, WireType, decoding, expectWireType, readBytes, readUint53 } from "./wire.js";
+import { type Allocate, ExactWriter, fieldSize, utf8Length, varintSize } from "./fast-writer.js";
+import { BinaryReader, type DecodeOptions, WireType, decoding, expectWireType, readBytes, readUint53 } from "./wire.js";
 import { WireError } from "./wire-error.js";
 
 export type Verb = "GET" | "PUT" | "POST" | "DELETE";
@@ -39,7 +39,8 @@ export const frameLimits = {
 
 const emptyBody: Uint8Array = new Uint8Array(0);
 
-export function encodeFrame(frame: Frame): Uint8Array {
+/** Encodes one frame into a buffer from `allocate` (a new zeroed Uint8Array by default). */
+export function encodeFrame(frame: Frame, allocate?: Allocate): Uint8Array {
   const headerLines: string[] = [];
   const headerLengths: number[] = [];
   let headersSize = 0;
@@ -61,7 +62,7 @@ export function encodeFrame(frame: Frame): Uint8Array {
   } else {
     inner = 1 + varintSize(frame.id) + 1 + varintSize(frame.status) + headersSize + body;
   }
-  const w = new ExactWriter(fieldSize(inner));
+  const w = new ExactWriter(fieldSize(inner), allocate);
   w.tag(frame.kind === "request" ? 1 : 2, WireType.LengthDelimited).varint(inner);
   w.tag(1, WireType.Varint).varint(frame.id);
   const headerField = frame.kind === "request" ? 4 : 3;
@@ -76,8 +77,12 @@ export function encodeFrame(frame: Frame): Uint8Array {
   return w.finish();
 }
 
-/** Decodes one frame; throws WireError for anything that is not a well-formed frame. */
-export function decodeFrame(bytes: Uint8Array): Frame {
+/**
+ * Decodes one frame; throws WireError for anything that is not a well-formed frame. The body is a
+ * copy, or with `options.views` a view into `bytes`.
+ */
+export function decodeFrame(bytes: Uint8Array, options?: DecodeOptions): Frame {
+  const views = options?.views === true;
   return decoding("frame", () => {
     const reader = new BinaryReader(bytes);
     let frame: Frame | undefined;
@@ -86,7 +91,7 @@ export function decodeFrame(bytes: Uint8Array): Frame {
       if (fieldNo === 1 || fieldNo === 2) {
         expectWireType(wireType, WireType.LengthDelimited, "frame kind");
         const inner = reader.bytes();
-        frame = fieldNo === 1 ? decodeRequest(inner) : decodeResponse(inner);
+        frame = fieldNo === 1 ? decodeRequest(inner, views) : decodeResponse(inner, views);
       } else {
         reader.skip(wireType, fieldNo);
       }
@@ -96,7 +101,7 @@ export function decodeFrame(bytes: Uint8Array): Frame {
   });
 }
 
-function decodeRequest(bytes: Uint8Array): RequestFrame {
+function decodeRequest(bytes: Uint8Array, views: boolean): RequestFrame {
   const reader = new BinaryReader(bytes);
   let id: number | undefined;
   let verb: string | undefined;
@@ -127,7 +132,7 @@ function decodeRequest(bytes: Uint8Array): RequestFrame {
         break;
       case 5:
         expectWireType(wireType, WireType.LengthDelimited, "request body");
-        body = readBytes(reader);
+        body = readBytes(reader, views);
         break;
       default:
         reader.skip(wireType, fieldNo);
@@ -139,7 +144,7 @@ function decodeRequest(bytes: Uint8Array): RequestFrame {
   return { kind: "request", id, verb: verb as Verb, path, headers, body };
 }
 
-function decodeResponse(bytes: Uint8Array): ResponseFrame {
+function decodeResponse(bytes: Uint8Array, views: boolean): ResponseFrame {
   const reader = new BinaryReader(bytes);
   let id: number | undefined;
   let status: number | undefined;
@@ -164,7 +169,7 @@ function decodeResponse(bytes: Uint8Array): ResponseFrame {
         break;
       case 4:
         expectWireType(wireType, WireType.LengthDelimited, "response body");
-        body = readBytes(reader);
+        body = readBytes(reader, views);
         break;
       default:
         reader.skip(wireType, fieldNo);

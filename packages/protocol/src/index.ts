@@ -2,6 +2,8 @@
 // the server and every client. Isomorphic, no I/O.
 export { ErrorCode, httpStatusOf, isErrorCode, type ErrorBody } from "./error-codes.js";
 export { WireError } from "./wire-error.js";
+export type { DecodeOptions } from "./wire.js";
+export type { Allocate } from "./fast-writer.js";
 export {
   encodeFrame,
   decodeFrame,

@@ -29,7 +29,20 @@ export function readUint53(reader: BinaryReader, field: string): number {
   return Number(value);
 }
 
-/** A length-delimited field, copied out of the input buffer so it outlives it. */
-export function readBytes(reader: BinaryReader): Uint8Array {
-  return reader.bytes().slice();
+/** How a decoder hands out the byte fields (bodies, contents) it reads. */
+export interface DecodeOptions {
+  /**
+   * Byte fields are views into the input instead of copies: no allocation or copying, but they
+   * change if the input is modified and keep all of it alive. For a caller that owns the input
+   * and never reuses it, such as a server handling a freshly received message. Default false.
+   */
+  readonly views?: boolean;
+}
+
+/**
+ * A length-delimited field, copied out of the input buffer so it outlives it, or, with `views`,
+ * the part of the input that holds it.
+ */
+export function readBytes(reader: BinaryReader, views = false): Uint8Array {
+  return views ? reader.bytes() : reader.bytes().slice();
 }

@@ -45,6 +45,21 @@ describe("envelopes", () => {
     expect(decodeOutgoingMessages(encodeOutgoingMessages(body), 10)).toEqual(body);
   });
 
+  it("decodes send body contents as views into the input when asked", () => {
+    const bytes = encodeOutgoingMessages({
+      timestamp: 1,
+      ephemeral: false,
+      urgent: false,
+      messages: [{ deviceId: 1, registrationId: 5, type: 1, content: new Uint8Array([4, 5, 6]) }],
+    });
+    const copied = decodeOutgoingMessages(bytes, 10);
+    const viewed = decodeOutgoingMessages(bytes, 10, { views: true });
+    expect(viewed).toEqual(copied);
+    bytes[bytes.length - 1] = 0;
+    expect(copied.messages[0]?.content).toEqual(new Uint8Array([4, 5, 6]));
+    expect(viewed.messages[0]?.content).toEqual(new Uint8Array([4, 5, 0]));
+  });
+
   it("stops decoding a send body past the message limit", () => {
     const messages = Array.from({ length: 5 }, (_, i) => ({ deviceId: i + 1, registrationId: 1, type: 1, content: new Uint8Array([1]) }));
     const bytes = encodeOutgoingMessages({ timestamp: 1, ephemeral: false, urgent: false, messages });

@@ -53,6 +53,29 @@ describe("frames", () => {
     expect(() => decodeFrame(badVerb)).toThrow(/verb/);
   });
 
+  it("copies the body by default and views the input when asked", () => {
+    const bytes = encodeFrame({ kind: "request", id: 3, verb: "PUT", path: "/v1/messages/x", headers: {}, body: new Uint8Array([7, 8, 9]) });
+    const copied = decodeFrame(bytes);
+    const viewed = decodeFrame(bytes, { views: true });
+    expect(viewed).toEqual(copied);
+    bytes[bytes.length - 1] = 0;
+    expect(copied.body).toEqual(new Uint8Array([7, 8, 9]));
+    expect(viewed.body).toEqual(new Uint8Array([7, 8, 0]));
+  });
+
+  it("encodes into the buffer the allocator gives, overwriting every byte", () => {
+    const frame: Frame = { kind: "response", id: 9, status: 200, headers: { "content-type": "application/json" }, body: new Uint8Array([1]) };
+    const sizes: number[] = [];
+    const dirty = (size: number) => {
+      sizes.push(size);
+      return new Uint8Array(size).fill(0xee);
+    };
+    const encoded = encodeFrame(frame, dirty);
+    expect(sizes).toEqual([encoded.length]);
+    expect(encoded).toEqual(encodeFrame(frame));
+    expect(() => encodeFrame(frame, (size) => new Uint8Array(size + 1))).toThrow(/allocated/);
+  });
+
   it("refuses more headers than the limit", () => {
     const headers = Object.fromEntries(Array.from({ length: 33 }, (_, i) => [`h${i}`, "v"]));
     const frame = encodeFrame({ kind: "response", id: 1, status: 200, headers, body: new Uint8Array(0) });

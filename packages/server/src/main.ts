@@ -5,6 +5,7 @@ import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pino, type Logger } from "pino";
 import { InProcessBus } from "./adapters/memory/index.js";
+import { BufferedCryptoRandom } from "./adapters/random/buffered-crypto-random.js";
 import { openSqliteStores } from "./adapters/sql/index.js";
 import { LogVerificationSender } from "./adapters/verification/log-verification-sender.js";
 import { WebhookVerificationSender } from "./adapters/verification/webhook-verification-sender.js";
@@ -47,7 +48,7 @@ export async function buildSingleNodeServer(
     stores,
     bus: new InProcessBus(),
     clock: systemClock,
-    random: cryptoRandom,
+    random: new BufferedCryptoRandom(),
     logger,
     verificationSender,
     settings: domainSettingsOf(config),

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { CompiledQuery } from "kysely";
+import { CompiledQuery, type Generated } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { tempDir, type TempDir } from "@parley/testkit";
 import {
@@ -33,6 +33,19 @@ describe("SqliteExecutor", () => {
     ]);
     expect(inserted).toEqual({ rows: [], changes: 1 });
     expect(returned.rows).toEqual([{ value: 2 }, { value: 3 }]);
+  });
+
+  it("reports the key of the row a built insert added, and none for other statements", async () => {
+    await executor.batch([CompiledQuery.raw("CREATE TABLE keyed (id INTEGER PRIMARY KEY, value INTEGER NOT NULL)")]);
+    const db = createSqliteQueryBuilder().withTables<{ keyed: { id: Generated<number>; value: number } }>();
+    const [first, second, update] = await executor.batch([
+      db.insertInto("keyed").values({ value: 10 }).compile(),
+      db.insertInto("keyed").values({ value: 20 }).compile(),
+      db.updateTable("keyed").set({ value: 30 }).where("value", "=", 20).compile(),
+    ]);
+    expect(first.lastInsertId).toBe(1);
+    expect(second.lastInsertId).toBe(2);
+    expect(update).toEqual({ rows: [], changes: 1 });
   });
 
   it("applies none of a batch whose statement fails", async () => {

@@ -32,7 +32,13 @@ export function createDispatcher(services: Services, validator: BodyValidator, o
   return {
     async dispatch(route, request) {
       try {
-        const auth = route.auth === "device" ? await authenticate(services, request.auth) : undefined;
+        // A WebSocket request arrives authenticated (no await then); HTTP brings its header.
+        const auth =
+          route.auth !== "device"
+            ? undefined
+            : "header" in request.auth
+              ? await services.authenticator.authenticateHeader(request.auth.header)
+              : request.auth;
         let body: unknown;
         let binaryBody: Uint8Array | undefined;
         const type = mediaType(request.contentType);
@@ -53,13 +59,9 @@ export function createDispatcher(services: Services, validator: BodyValidator, o
   };
 }
 
-async function authenticate(services: Services, auth: IncomingRequest["auth"]): Promise<DeviceAuth> {
-  if ("header" in auth) return services.authenticator.authenticateHeader(auth.header);
-  return auth;
-}
-
 function mediaType(contentType: string | undefined): string | undefined {
   if (!contentType) return undefined;
+  if (contentType === contentTypes.protobuf || contentType === contentTypes.json) return contentType;
   const semicolon = contentType.indexOf(";");
   return (semicolon < 0 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase();
 }

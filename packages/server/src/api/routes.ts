@@ -278,7 +278,8 @@ function fromJson(body: SendMessages): SendRequest {
 
 function fromProtobuf(bytes: Uint8Array, maxMessages: number): SendRequest {
   try {
-    return decodeOutgoingMessages(bytes, maxMessages);
+    // Views, not copies: each content is copied once, into its envelope, before the request ends.
+    return decodeOutgoingMessages(bytes, maxMessages, { views: true });
   } catch (cause) {
     if (cause instanceof TooManyMessagesError) {
       throw new ApiError(ErrorCode.TooManyItems, `at most ${maxMessages} envelopes per request`, { limit: maxMessages });

@@ -6,11 +6,23 @@ import { deliverPath, queueEmptyPath } from "@parley/protocol";
 import type { DeviceAddress } from "../ports/device-address.js";
 import type { MailboxStore } from "../ports/mailbox-store.js";
 
+/** Receives the answers to the requests a DeliveryChannel sends. */
+export interface AnswerListener {
+  /** The response's status, or 0 when the connection closed before a response came. */
+  answered(tag: number, status: number): void;
+}
+
 /** The device end of a connection, as the delivery session needs it. */
 export interface DeliveryChannel {
-  /** Sends a request; resolves with the response status, rejects when the connection closes first. */
-  request(path: string, body: Uint8Array): Promise<number>;
+  /**
+   * Sends a request (PUT `path`); `listener.answered(tag, status)` follows exactly once, never
+   * before this call returns. Callback-based rather than a promise: this runs once per envelope.
+   */
+  request(path: string, body: Uint8Array, listener: AnswerListener, tag: number): void;
 }
+
+const ignoreAnswer: AnswerListener = { answered: () => undefined };
+const emptyBody = new Uint8Array(0);
 
 export interface DeliveryOptions {
   /** Envelopes sent and not yet answered, at most. */
@@ -32,6 +44,8 @@ export class DeliverySession {
   private caughtUp = false;
   private acks: number[] = [];
   private flushScheduled = false;
+  private readonly listener: AnswerListener = { answered: (seq, status) => this.answered(seq, status) };
+  private readonly flush = (): void => this.flushAcks();
 
   constructor(
     private readonly device: DeviceAddress,
@@ -97,7 +111,7 @@ export class DeliverySession {
       if (entries.length < limit) {
         if (!this.sentEmpty && !this.closed) {
           this.sentEmpty = true;
-          this.channel.request(queueEmptyPath, new Uint8Array(0)).catch(() => undefined);
+          this.channel.request(queueEmptyPath, emptyBody, ignoreAnswer, 0);
         }
         return;
       }
@@ -107,11 +121,7 @@ export class DeliverySession {
   private send(entry: { readonly seq: number; readonly data: Uint8Array }): void {
     this.lastSeq = entry.seq;
     this.inFlight++;
-    const seq = entry.seq;
-    this.channel.request(deliverPath, entry.data).then(
-      (status) => this.answered(seq, status),
-      () => this.answered(seq, 0),
-    );
+    this.channel.request(deliverPath, entry.data, this.listener, entry.seq);
   }
 
   private answered(seq: number, status: number): void {
@@ -121,7 +131,7 @@ export class DeliverySession {
       this.acks.push(seq);
       if (!this.flushScheduled) {
         this.flushScheduled = true;
-        queueMicrotask(() => this.flushAcks());
+        queueMicrotask(this.flush);
       }
     }
     if (wasFull && !this.closed) this.wake();

@@ -110,6 +110,7 @@ export class MessageService {
 
 /** 409 when the envelopes do not name exactly the expected devices, 410 when some are stale. */
 function checkDeviceSet(expected: readonly DeviceRecord[], messages: readonly OutgoingEnvelope[]): void {
+  if (matchesExactly(expected, messages)) return;
   const byId = new Map(expected.map((d) => [d.id, d]));
   const given = new Set<number>();
   const extra: number[] = [];
@@ -131,4 +132,28 @@ function checkDeviceSet(expected: readonly DeviceRecord[], messages: readonly Ou
       staleDevices: stale.sort((a, b) => a - b),
     });
   }
+}
+
+/**
+ * Whether the envelopes name every expected device once, each with its current registration id:
+ * the common case, checked without allocating (both lists are short: at most the request's
+ * envelope limit and the account's device limit). When false, checkDeviceSet works out why.
+ */
+function matchesExactly(expected: readonly DeviceRecord[], messages: readonly OutgoingEnvelope[]): boolean {
+  if (expected.length !== messages.length) return false;
+  for (let i = 0; i < messages.length; i++) {
+    const m = messages[i]!;
+    for (let j = 0; j < i; j++) if (messages[j]!.deviceId === m.deviceId) return false;
+    let found = false;
+    for (const d of expected) {
+      if (d.id === m.deviceId) {
+        if (d.registrationId !== m.registrationId) return false;
+        found = true;
+        break;
+      }
+    }
+    if (!found) return false;
+  }
+  // Same length, no duplicate and every envelope's device expected: every expected device is named.
+  return true;
 }

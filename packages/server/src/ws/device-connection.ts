@@ -4,10 +4,10 @@
 import { CloseCode, deliverPath } from "@parley/protocol";
 import type { WebSocket } from "ws";
 import type { DeviceAuth } from "../domain/authenticator.js";
-import { DeliverySession } from "../domain/delivery-session.js";
+import { type DeliveryChannel, DeliverySession } from "../domain/delivery-session.js";
 import type { Bus, DeviceEvent } from "../ports/bus.js";
 import type { MailboxStore } from "../ports/mailbox-store.js";
-import { FrameSocket, type RequestHandler } from "./frame-socket.js";
+import { type Corkable, FrameSocket, type RequestHandler } from "./frame-socket.js";
 
 export interface DeviceConnectionDeps {
   readonly bus: Bus;
@@ -29,13 +29,21 @@ export class DeviceConnection {
     handler: RequestHandler,
     private readonly deps: DeviceConnectionDeps,
     onClose: (connection: DeviceConnection) => void,
+    transport?: Corkable,
   ) {
-    this.socket = new FrameSocket(ws, handler, deps.now, () => {
-      this.delivery.close();
-      this.unsubscribe();
-      onClose(this);
-    });
-    this.delivery = new DeliverySession(auth, deps.mailbox, { request: (path, body) => this.socket.request("PUT", path, body) }, {
+    this.socket = new FrameSocket(
+      ws,
+      handler,
+      deps.now,
+      () => {
+        this.delivery.close();
+        this.unsubscribe();
+        onClose(this);
+      },
+      transport,
+    );
+    const channel: DeliveryChannel = { request: (path, body, listener, tag) => this.socket.send("PUT", path, body, listener, tag) };
+    this.delivery = new DeliverySession(auth, deps.mailbox, channel, {
       window: deps.deliveryWindow,
       pageSize: Math.min(100, deps.deliveryWindow),
       onError: (error) => {

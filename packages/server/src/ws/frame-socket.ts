@@ -5,19 +5,57 @@
 import { CloseCode, contentTypes, decodeFrame, encodeFrame, type Headers, type RequestFrame, WireError } from "@parley/protocol";
 import type { RawData, WebSocket } from "ws";
 
+/** Receives the answer to a request sent with `FrameSocket.send`. */
+export interface ResponseListener {
+  /**
+   * Called exactly once per request: with the response's status, or with 0 when the connection
+   * closed before a response came. `tag` is the value given to `send`.
+   */
+  answered(tag: number, status: number): void;
+}
+
 interface Pending {
   readonly sentAt: number;
-  readonly resolve: (status: number) => void;
-  readonly reject: (error: Error) => void;
+  readonly listener: ResponseListener;
+  readonly tag: number;
 }
 
 export type RequestHandler = (request: RequestFrame) => Promise<{ status: number; headers?: Headers; body: Uint8Array }>;
+
+/**
+ * The byte stream under the WebSocket, corked while frames are written so that every frame sent
+ * to one socket within one turn of the event loop leaves in one system call.
+ */
+export interface Corkable {
+  cork(): void;
+  uncork(): void;
+}
 
 export class ConnectionClosedError extends Error {
   override readonly name = "ConnectionClosedError";
 }
 
 const protobufHeaders: Headers = { "content-type": contentTypes.protobuf };
+const noHeaders: Headers = {};
+/**
+ * Frames are encoded into pooled Buffers: no allocation of their own per frame, and ws sends a
+ * Buffer without wrapping it. encodeFrame writes every byte, so unzeroed memory never leaves.
+ */
+const allocateFrame = (size: number): Uint8Array => Buffer.allocUnsafe(size);
+const viewBodies = { views: true } as const;
+
+/** Settles a promise from a ResponseListener answer (0: the connection closed first). */
+class PromisedAnswer implements ResponseListener {
+  constructor(
+    private readonly resolve: (status: number) => void,
+    private readonly reject: (error: Error) => void,
+  ) {}
+
+  answered(_tag: number, status: number): void {
+    if (status === 0) this.reject(new ConnectionClosedError("connection closed"));
+    else this.resolve(status);
+  }
+}
 
 export class FrameSocket {
   private nextId = 1;
@@ -26,20 +64,31 @@ export class FrameSocket {
   /** Incoming requests whose response is not written yet. */
   private handling = 0;
   private closeWhenAnswered: { code: number; reason: string } | undefined;
+  private corked = false;
+  private readonly uncork = (): void => {
+    this.corked = false;
+    this.transport?.uncork();
+  };
 
+  /**
+   * `transport`, when given, is the stream the WebSocket writes to; frames written in one turn
+   * of the event loop are then coalesced (it is uncorked on the next tick).
+   */
   constructor(
     readonly ws: WebSocket,
     private readonly handler: RequestHandler,
     private readonly now: () => number,
     onClose: () => void,
+    private readonly transport?: Corkable,
   ) {
     ws.on("message", (data, isBinary) => this.receive(data, isBinary));
     ws.on("close", () => {
       this.closed = true;
-      const error = new ConnectionClosedError("connection closed");
-      for (const p of this.pending.values()) p.reject(error);
+      const pending = [...this.pending.values()];
       this.pending.clear();
+      // The owner learns of the close before any request is answered as failed.
       onClose();
+      for (const p of pending) p.listener.answered(p.tag, 0);
     });
     ws.on("error", () => undefined);
   }
@@ -48,14 +97,31 @@ export class FrameSocket {
     return !this.closed;
   }
 
-  /** Sends a request; resolves with the response status. */
+  /** Sends a request; resolves with the response status, rejects with ConnectionClosedError. */
   request(verb: "PUT" | "GET" | "POST" | "DELETE", path: string, body: Uint8Array, headers: Headers = protobufHeaders): Promise<number> {
     if (this.closed) return Promise.reject(new ConnectionClosedError("connection closed"));
+    return new Promise<number>((resolve, reject) => this.send(verb, path, body, new PromisedAnswer(resolve, reject), 0, headers));
+  }
+
+  /**
+   * Sends a request without allocating a promise (the delivery hot path); `listener.answered(tag,
+   * status)` follows exactly once, on this or a later turn.
+   */
+  send(
+    verb: "PUT" | "GET" | "POST" | "DELETE",
+    path: string,
+    body: Uint8Array,
+    listener: ResponseListener,
+    tag: number,
+    headers: Headers = protobufHeaders,
+  ): void {
+    if (this.closed) {
+      queueMicrotask(() => listener.answered(tag, 0));
+      return;
+    }
     const id = this.nextId++;
-    return new Promise<number>((resolve, reject) => {
-      this.pending.set(id, { sentAt: this.now(), resolve, reject });
-      this.ws.send(encodeFrame({ kind: "request", id, verb, path, headers, body }), { binary: true });
-    });
+    this.pending.set(id, { sentAt: this.now(), listener, tag });
+    this.write(encodeFrame({ kind: "request", id, verb, path, headers, body }, allocateFrame));
   }
 
   /** When the oldest unanswered request was sent, or undefined when none is open. */
@@ -76,6 +142,15 @@ export class FrameSocket {
     else this.closeWhenAnswered ??= { code, reason };
   }
 
+  private write(frame: Uint8Array): void {
+    if (!this.corked && this.transport !== undefined) {
+      this.corked = true;
+      this.transport.cork();
+      process.nextTick(this.uncork);
+    }
+    this.ws.send(frame);
+  }
+
   private receive(data: RawData, isBinary: boolean): void {
     if (this.closed) return;
     if (!isBinary || !(data instanceof Buffer)) {
@@ -84,7 +159,9 @@ export class FrameSocket {
     }
     let frame;
     try {
-      frame = decodeFrame(data);
+      // The body stays a view into `data`, which ws never reuses; handlers only decode bodies,
+      // never keep them.
+      frame = decodeFrame(data, viewBodies);
     } catch (error) {
       if (error instanceof WireError) {
         this.close(CloseCode.MalformedFrame, "malformed frame");
@@ -99,7 +176,7 @@ export class FrameSocket {
         return;
       }
       this.pending.delete(frame.id);
-      pending.resolve(frame.status);
+      pending.listener.answered(pending.tag, frame.status);
       return;
     }
     const id = frame.id;
@@ -107,9 +184,8 @@ export class FrameSocket {
     void this.handler(frame).then((response) => {
       this.handling--;
       if (this.closed) return;
-      this.ws.send(encodeFrame({ kind: "response", id, status: response.status, headers: response.headers ?? {}, body: response.body }), {
-        binary: true,
-      });
+      const { status, headers, body } = response;
+      this.write(encodeFrame({ kind: "response", id, status, headers: headers ?? noHeaders, body }, allocateFrame));
       if (this.closeWhenAnswered && this.handling === 0) this.close(this.closeWhenAnswered.code, this.closeWhenAnswered.reason);
     });
   }

@@ -8,7 +8,8 @@ const jsonHeaders = { "content-type": "application/json" };
 const empty = new Uint8Array(0);
 
 function json(status: number, body: unknown) {
-  return { status, headers: jsonHeaders, body: body === undefined ? empty : new Uint8Array(Buffer.from(JSON.stringify(body))) };
+  // A Buffer is a Uint8Array; encodeFrame copies it into the frame, so no copy is made here.
+  return { status, headers: jsonHeaders, body: body === undefined ? empty : Buffer.from(JSON.stringify(body)) };
 }
 
 /** Answers a device's request frames through the shared dispatcher, authenticated as `auth`. */

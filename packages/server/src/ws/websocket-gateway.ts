@@ -17,7 +17,6 @@ import type { AccountStore } from "../ports/account-store.js";
 import type { Bus } from "../ports/bus.js";
 import type { MailboxStore } from "../ports/mailbox-store.js";
 import type { Random } from "../ports/random.js";
-import { addressKey } from "../ports/device-address.js";
 import { DeviceConnection } from "./device-connection.js";
 import type { FrameRouter } from "./frame-router.js";
 import { openProvisioningSocket } from "./provisioning-socket.js";
@@ -50,7 +49,8 @@ export interface GatewayOptions {
 
 export class WebSocketGateway {
   private readonly wss: WebSocketServer;
-  private readonly connections = new Map<string, DeviceConnection>();
+  /** By account, then device id: the hot-path lookup builds no key string. */
+  private readonly connections = new Map<string, Map<number, DeviceConnection>>();
   private readonly sockets = new Set<WebSocket>();
   private readonly alive = new WeakSet<WebSocket>();
   private readonly timer: NodeJS.Timeout;
@@ -77,12 +77,14 @@ export class WebSocketGateway {
 
   /** Single-node fast path: see DeliverySession.offer. */
   offer(device: DeviceAuth | { readonly accountId: string; readonly deviceId: number }, entry: { readonly seq: number; readonly data: Uint8Array }): boolean {
-    return this.connections.get(addressKey(device))?.offer(entry) ?? false;
+    return this.connections.get(device.accountId)?.get(device.deviceId)?.offer(entry) ?? false;
   }
 
   /** Connected device sockets on this node. */
   get connectionCount(): number {
-    return this.connections.size;
+    let count = 0;
+    for (const devices of this.connections.values()) count += devices.size;
+    return count;
   }
 
   /** Stops accepting sockets and closes every open one with 1012 (reconnect elsewhere). */
@@ -123,13 +125,14 @@ export class WebSocketGateway {
       return reject(socket, 500, "Internal Server Error");
     }
     if (!this.accepting) return reject(socket, 503, "Service Unavailable");
-    this.wss.handleUpgrade(request, socket, head, (ws) => this.openDevice(ws, auth));
+    this.wss.handleUpgrade(request, socket, head, (ws) => this.openDevice(ws, auth, socket));
   }
 
-  private openDevice(ws: WebSocket, auth: DeviceAuth): void {
+  /** `socket` is the upgraded connection `ws` writes to. */
+  private openDevice(ws: WebSocket, auth: DeviceAuth, socket: Duplex): void {
     this.track(ws);
-    const key = addressKey(auth);
-    this.connections.get(key)?.close(CloseCode.Displaced, "another connection of this device replaced this one");
+    const { accountId, deviceId } = auth;
+    this.connections.get(accountId)?.get(deviceId)?.close(CloseCode.Displaced, "another connection of this device replaced this one");
     const { dispatcher, router, bus, mailbox, now, logger, deliveryWindow } = this.options;
     const connection = new DeviceConnection(
       ws,
@@ -138,13 +141,27 @@ export class WebSocketGateway {
       deviceRequestHandler(router, dispatcher, auth),
       { bus, mailbox, now, deliveryWindow, onError: (error) => logger.error({ err: error }, "delivery failed") },
       (closed) => {
-        if (this.connections.get(key) === closed) this.connections.delete(key);
+        const devices = this.connections.get(accountId);
+        if (devices?.get(deviceId) === closed) {
+          devices.delete(deviceId);
+          if (devices.size === 0) this.connections.delete(accountId);
+        }
         this.touch(auth);
       },
+      socket,
     );
-    this.connections.set(key, connection);
+    let devices = this.connections.get(accountId);
+    if (devices === undefined) {
+      devices = new Map();
+      this.connections.set(accountId, devices);
+    }
+    devices.set(deviceId, connection);
     connection.start();
     this.touch(auth);
+  }
+
+  private *connectionList(): Iterable<DeviceConnection> {
+    for (const devices of this.connections.values()) yield* devices.values();
   }
 
   /** Last-seen is recorded when a device connects and when it disconnects, never per message. */
@@ -164,7 +181,7 @@ export class WebSocketGateway {
   /** Drops sockets that missed a pong or left a delivery unanswered too long; pings the rest. */
   private sweep(): void {
     const now = this.options.now();
-    for (const connection of this.connections.values()) {
+    for (const connection of this.connectionList()) {
       const oldest = connection.socket.oldestPendingSentAt();
       if (oldest !== undefined && now - oldest > this.options.requestTimeoutMs) {
         connection.close(CloseCode.Unresponsive, "requests left unanswered");

@@ -5,6 +5,13 @@ export interface SqlResult<R> {
   readonly rows: R[];
   /** Rows inserted, updated or deleted; for a statement with RETURNING, the number of rows. */
   readonly changes: number;
+  /**
+   * For an INSERT (built with kysely, without RETURNING) that inserted rows into a table with an
+   * integer primary key: that key of the last row inserted. Backends that cannot tell leave it undefined (their
+   * statements use RETURNING instead, which SQLite executes more slowly: it buffers the rows in
+   * a temporary table first).
+   */
+  readonly lastInsertId?: number;
 }
 
 /** The results of a batch, one per statement, typed after each statement's row type. */

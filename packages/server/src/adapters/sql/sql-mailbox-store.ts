@@ -15,6 +15,7 @@ function mailboxQueries(db: Kysely<Database>) {
   const ofDevice = (a: DeviceArgs) =>
     db.selectFrom("mailbox_entries").where("account_id", "=", a.accountId).where("device_id", "=", a.deviceId);
   return {
+    // No RETURNING: the executor reports the new seq (the rowid) as lastInsertId, at less cost.
     insert: queryTemplate((a: NewEnvelope) =>
       db.insertInto("mailbox_entries").values({
         id: a.id,
@@ -22,7 +23,7 @@ function mailboxQueries(db: Kysely<Database>) {
         device_id: a.deviceId,
         data: a.data,
         received_at: a.receivedAt,
-      }).returning("seq"),
+      }),
     ),
     read: queryTemplate((a: DeviceArgs & { afterSeq: number; limit: number }) =>
       ofDevice(a)
@@ -77,8 +78,8 @@ export class SqlMailboxStore implements MailboxStore {
     if (envelopes.length === 0) return [];
     const results = await this.#executor.batch(envelopes.map((envelope) => this.#q.insert(envelope)));
     return results.map((result) => {
-      const seq = result.rows[0]?.seq;
-      if (seq === undefined) throw new Error("the insert returned no seq");
+      const seq = result.lastInsertId;
+      if (seq === undefined) throw new Error("the insert reported no seq");
       return seq;
     });
   }
@@ -99,7 +100,7 @@ export class SqlMailboxStore implements MailboxStore {
   }
 
   async ack(device: DeviceAddress, seqs: readonly number[]): Promise<number> {
-    const unique = [...new Set(seqs)];
+    const unique = seqs.length <= 1 ? seqs : [...new Set(seqs)];
     if (unique.length === 0) return 0;
     const { accountId, deviceId } = device;
     const results = await this.#executor.batch(unique.map((seq) => this.#q.ack({ accountId, deviceId, seq })));

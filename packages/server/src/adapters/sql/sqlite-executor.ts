@@ -210,6 +210,9 @@ export class SqliteExecutor implements SqlExecutor {
       return { rows, changes: rows.length };
     }
     const info = prepared.run(...statement.parameters);
-    return { rows: [], changes: info.changes };
+    // better-sqlite3 reports the connection's last rowid whatever the statement: only an INSERT
+    // (built with kysely) that inserted rows gives its own.
+    if (info.changes === 0 || statement.query.kind !== "InsertQueryNode") return { rows: [], changes: info.changes };
+    return { rows: [], changes: info.changes, lastInsertId: Number(info.lastInsertRowid) };
   }
 }
