@@ -43,6 +43,12 @@ function compileServerEntry(): string {
   return join(outDir, "server-main.js");
 }
 
+/**
+ * The V8 flags `npm start` gives the server (package.json): a larger young generation, so the
+ * short-lived objects of each message die in fewer, cheaper scavenges.
+ */
+const serverNodeFlags = ["--max-semi-space-size=64"];
+
 export class ServerProcess {
   private nextId = 1;
   private readonly answers = new Map<number, { resolve: (value: number) => void; reject: (error: Error) => void }>();
@@ -68,7 +74,7 @@ export class ServerProcess {
   }
 
   static async start(options: ServerProcessOptions): Promise<ServerProcess> {
-    const command = [process.execPath, "--expose-gc", compileServerEntry(), ...options.overrides];
+    const command = [process.execPath, "--expose-gc", ...serverNodeFlags, compileServerEntry(), ...options.overrides];
     // taskset execs the command, so the child's pid is the server's.
     const [file, ...args] = options.cpus === undefined ? command : ["taskset", "-c", options.cpus, ...command];
     const child = spawn(file!, args, { cwd: repoRoot, stdio: ["ignore", "inherit", "inherit", "ipc"] });
