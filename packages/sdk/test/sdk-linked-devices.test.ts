@@ -2,8 +2,8 @@
 // reach every device of both accounts.
 import { startTestServer, waitFor, type TestServer } from "@parley/testkit";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { ParleyClient } from "../src/index.js";
-import { linkClient, registerClient } from "./support/clients.js";
+import { MemoryKeyValueStore, ParleyClient } from "../src/index.js";
+import { linkClient, registerClient, testOptions } from "./support/clients.js";
 
 describe("SDK linked devices", () => {
   let server: TestServer;
@@ -67,4 +67,21 @@ describe("SDK linked devices", () => {
     await atAlice;
     expect((await alice.devices()).map((d) => d.id)).toEqual([1]);
   });
+
+  it("drops a device that removed itself from the signed list when the primary next connects", async () => {
+    const store = new MemoryKeyValueStore();
+    const alice = track(await registerClient(server, { store }));
+    const admitted = alice.events.once("device-linked");
+    const laptop = track(await linkClient(server, alice));
+    await admitted;
+    expect((await alice.contact(alice.accountId))?.deviceList?.devices.map((d) => d.deviceId)).toEqual([1, 2]);
+    await laptop.removeDevice(laptop.deviceId);
+    await alice.close();
+
+    const again = track(await ParleyClient.open(testOptions(store)));
+    await again.connect();
+    await waitFor(async () => (await again.contact(again.accountId))?.deviceList?.devices.length === 1, { what: "a new signed list" });
+    expect((await again.contact(again.accountId))?.deviceList).toMatchObject({ version: 3, devices: [{ deviceId: 1 }] });
+  });
 });
+

@@ -57,6 +57,21 @@ export class OwnDevices {
     return true;
   }
 
+  /**
+   * Primary only: drops from the signed list the devices the server no longer has (a linked
+   * device that removed itself, say). Never adds one. Returns whether a new list was signed.
+   */
+  async reconcile(): Promise<boolean> {
+    if (this.context.account.deviceId !== 1) return false;
+    const current = await this.signedList();
+    if (!current) return false;
+    const server = (await this.context.api.listDevices()).devices;
+    const kept = current.devices.filter((e) => server.some((d) => d.id === e.deviceId && d.registrationId === e.registrationId));
+    if (kept.length === current.devices.length) return false;
+    await this.publish(kept);
+    return true;
+  }
+
   /** Removes a linked device on the server and from the signed list. */
   async remove(deviceId: number): Promise<void> {
     await this.context.api.removeDevice(deviceId);

@@ -546,6 +546,7 @@ export class ParleyClient {
     if (request.verb === "PUT" && request.path === queueEmptyPath) {
       this.events.emit("queue-empty", {});
       this.#prekeys.run().catch((error: unknown) => this.events.emit("error", { error, during: "prekeys" }));
+      this.#ownDevices.reconcile().catch((error: unknown) => this.events.emit("error", { error, during: "device list" }));
       return { status: 200 };
     }
     return { status: 404 };
