@@ -34,7 +34,7 @@ const fullPayload: ProvisioningPayload = {
   linkToken: "Zm9vYmFyYmF6cXV4cXV1eHF1dXpxdXV6",
   identifier: { kind: "username", value: "ada_lovelace" },
   contacts: [
-    { accountId: "11111111-2222-4333-8444-555555555555", name: "Grace 💻", identityKey: contactKey, verified: true },
+    { accountId: "11111111-2222-4333-8444-555555555555", name: "Grace 💻", identityKey: contactKey, verified: true, identifier: { kind: "username", value: "grace" } },
     { accountId: "66666666-7777-4888-9999-aaaaaaaaaaaa", verified: false },
   ],
 };
@@ -160,6 +160,7 @@ describe("provisioning messages", () => {
       "a username in upper case": { ...minimalPayload, identifier: { kind: "username", value: "Ada" } },
       "a contact without an account id": { ...minimalPayload, contacts: [{ accountId: "", verified: false }] },
       "an empty contact name": { ...minimalPayload, contacts: [{ accountId, name: "", verified: false }] },
+      "a contact with a malformed phone number": { ...minimalPayload, contacts: [{ accountId, verified: false, identifier: { kind: "phone", value: "12" } }] },
       "a contact name of 257 bytes": { ...minimalPayload, contacts: [{ accountId, name: "n".repeat(257), verified: false }] },
     };
     for (const [name, payload] of Object.entries(invalid)) {

@@ -260,7 +260,12 @@ export class ParleyClient {
       putJson(tx, keys.account, account);
       await markRotated(tx, clock.now());
       for (const contact of payload.contacts) {
-        const record: ContactRecord = { v: 1, accountId: contact.accountId, ...(contact.name ? { name: contact.name } : {}) };
+        const record: ContactRecord = {
+          v: 1,
+          accountId: contact.accountId,
+          ...(contact.name ? { name: contact.name } : {}),
+          ...(contact.identifier ? { identifier: contact.identifier } : {}),
+        };
         putJson(tx, keys.contact(contact.accountId), record);
         if (contact.identityKey) {
           await stores.acceptIdentity(contact.accountId, contact.identityKey);
@@ -498,6 +503,7 @@ export class ParleyClient {
           ...(contact.name ? { name: contact.name } : {}),
           ...(known && known.status !== "changed" ? { identityKey: known.publicKey } : {}),
           verified: known?.status === "verified",
+          ...(contact.identifier ? { identifier: contact.identifier } : {}),
         });
       }
       return { identity: await stores.getIdentityKeyPair(), contacts: all };

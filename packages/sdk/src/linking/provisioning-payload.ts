@@ -18,6 +18,8 @@ export interface ProvisioningContact {
   identityKey?: PublicKey;
   /** The user compared safety numbers with this contact. */
   verified: boolean;
+  /** The phone number or username the contact was found under, when known. */
+  identifier?: ProvisioningIdentifier;
 }
 
 export interface ProvisioningPayload {
@@ -43,6 +45,19 @@ function broken(message: string): PayloadRuleError {
   return new PayloadRuleError(message);
 }
 
+function checkIdentifier(identifier: ProvisioningIdentifier): void {
+  const pattern = identifier.kind === "phone" ? e164Pattern : identifier.kind === "username" ? usernamePattern : undefined;
+  if (pattern === undefined) throw broken("unknown identifier kind");
+  if (typeof identifier.value !== "string" || !pattern.test(identifier.value)) throw broken(`identifier is not a valid ${identifier.kind}`);
+}
+
+function writeIdentifier(w: BinaryWriter, fieldNo: number, identifier: ProvisioningIdentifier): void {
+  w.tag(fieldNo, WireType.LengthDelimited).fork();
+  w.tag(1, WireType.Varint).uint32(IdentifierKind[identifier.kind]);
+  w.tag(2, WireType.LengthDelimited).string(identifier.value);
+  w.join();
+}
+
 function checkAccountId(value: unknown, field: string): void {
   if (typeof value !== "string" || !accountIdPattern.test(value)) throw broken(`${field} is not an account id`);
 }
@@ -65,12 +80,7 @@ export function checkProvisioningPayload(payload: ProvisioningPayload): void {
   if (!isWellFormedString(token) || token.length === 0 || token.length > maxLinkTokenLength) {
     throw broken(`link token must be 1 to ${maxLinkTokenLength} characters`);
   }
-  const identifier = payload.identifier;
-  if (identifier !== undefined) {
-    const pattern = identifier.kind === "phone" ? e164Pattern : identifier.kind === "username" ? usernamePattern : undefined;
-    if (pattern === undefined) throw broken("unknown identifier kind");
-    if (typeof identifier.value !== "string" || !pattern.test(identifier.value)) throw broken(`identifier is not a valid ${identifier.kind}`);
-  }
+  if (payload.identifier !== undefined) checkIdentifier(payload.identifier);
   if (!Array.isArray(payload.contacts)) throw broken("contacts is not a list");
   for (const contact of payload.contacts) {
     checkAccountId(contact.accountId, "contact account id");
@@ -83,6 +93,7 @@ export function checkProvisioningPayload(payload: ProvisioningPayload): void {
       throw broken("contact identity key is not a public key");
     }
     if (typeof contact.verified !== "boolean") throw broken("contact verified flag is not a boolean");
+    if (contact.identifier !== undefined) checkIdentifier(contact.identifier);
   }
 }
 
@@ -94,18 +105,14 @@ export function encodeProvisioningPayload(payload: ProvisioningPayload): Uint8Ar
   w.tag(3, WireType.LengthDelimited).bytes(payload.identityKeyPair.publicKey.serialize());
   w.tag(4, WireType.LengthDelimited).bytes(payload.identityKeyPair.privateKey.serialize());
   w.tag(5, WireType.LengthDelimited).string(payload.linkToken);
-  if (payload.identifier !== undefined) {
-    w.tag(6, WireType.LengthDelimited).fork();
-    w.tag(1, WireType.Varint).uint32(IdentifierKind[payload.identifier.kind]);
-    w.tag(2, WireType.LengthDelimited).string(payload.identifier.value);
-    w.join();
-  }
+  if (payload.identifier !== undefined) writeIdentifier(w, 6, payload.identifier);
   for (const contact of payload.contacts) {
     w.tag(7, WireType.LengthDelimited).fork();
     w.tag(1, WireType.LengthDelimited).string(contact.accountId);
     if (contact.name !== undefined) w.tag(2, WireType.LengthDelimited).string(contact.name);
     if (contact.identityKey !== undefined) w.tag(3, WireType.LengthDelimited).bytes(contact.identityKey.serialize());
     if (contact.verified) w.tag(4, WireType.Varint).bool(true);
+    if (contact.identifier !== undefined) writeIdentifier(w, 5, contact.identifier);
     w.join();
   }
   return w.finish();
@@ -206,6 +213,10 @@ function readContact(bytes: Uint8Array): ProvisioningContact {
       case 4:
         expectWireType(wireType, WireType.Varint, "contact verified flag");
         contact.verified = r.bool();
+        break;
+      case 5:
+        expectWireType(wireType, WireType.LengthDelimited, "contact identifier");
+        contact.identifier = readIdentifier(r.bytes());
         break;
       default:
         r.skip(wireType, fieldNo);
