@@ -27,10 +27,11 @@ export const SdkErrorCode = {
 } as const;
 export type SdkErrorCode = (typeof SdkErrorCode)[keyof typeof SdkErrorCode];
 
-export class ParleyError extends Error {
+/** Every error the SDK raises; subclasses narrow `code` to their own set of codes. */
+export class ParleyError<Code extends string = string> extends Error {
   override readonly name: string = "ParleyError";
   constructor(
-    readonly code: string,
+    readonly code: Code,
     message: string,
     options?: { cause?: unknown },
   ) {

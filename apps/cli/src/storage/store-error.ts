@@ -1,5 +1,6 @@
 // Failures of the client's local store with stable codes: the CLI branches on `code` (to ask for
 // the passphrase again, or to say another process holds the store), never on the message.
+import { ParleyError } from "@parley/sdk";
 
 export const StoreErrorCode = {
   /** The passphrase does not open this store. Nothing was changed. */
@@ -16,13 +17,6 @@ export const StoreErrorCode = {
 
 export type StoreErrorCode = (typeof StoreErrorCode)[keyof typeof StoreErrorCode];
 
-export class StoreError extends Error {
+export class StoreError extends ParleyError<StoreErrorCode> {
   override readonly name = "StoreError";
-  constructor(
-    readonly code: StoreErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }

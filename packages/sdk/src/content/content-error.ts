@@ -1,5 +1,6 @@
 // Every failure of the content codec is a ContentError with a stable code. Callers branch on
 // `code`; messages name the broken rule, never the text, ids or other user data.
+import { ParleyError } from "../errors.js";
 
 export const ContentErrorCode = {
   /** The bytes are not a Content message: bad protobuf, a wrong wire type, no version, no body or two. */
@@ -12,15 +13,8 @@ export const ContentErrorCode = {
 
 export type ContentErrorCode = (typeof ContentErrorCode)[keyof typeof ContentErrorCode];
 
-export class ContentError extends Error {
+export class ContentError extends ParleyError<ContentErrorCode> {
   override readonly name = "ContentError";
-  constructor(
-    readonly code: ContentErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }
 
 export function isContentError(value: unknown, code?: ContentErrorCode): value is ContentError {

@@ -1,5 +1,6 @@
 // Every failure of device linking and of signed device lists is a LinkingError with a stable
 // code. Messages name the broken rule, never keys, tokens or account data.
+import { ParleyError } from "../errors.js";
 
 export const LinkingErrorCode = {
   /** A linking code that is not `parley-link:v1?address=…&key=…` with a valid address and key. */
@@ -20,15 +21,8 @@ export const LinkingErrorCode = {
 
 export type LinkingErrorCode = (typeof LinkingErrorCode)[keyof typeof LinkingErrorCode];
 
-export class LinkingError extends Error {
+export class LinkingError extends ParleyError<LinkingErrorCode> {
   override readonly name = "LinkingError";
-  constructor(
-    readonly code: LinkingErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }
 
 export function isLinkingError(value: unknown, code?: LinkingErrorCode): value is LinkingError {

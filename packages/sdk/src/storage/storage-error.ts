@@ -1,5 +1,6 @@
 // Failures of the SDK's storage layer carry a stable code; callers branch on `code`, never on the
 // message. Messages name keys' kinds, never stored values or key material.
+import { ParleyError } from "../errors.js";
 
 export const StorageErrorCode = {
   /** The store was closed; no further call succeeds. */
@@ -18,15 +19,8 @@ export const StorageErrorCode = {
 
 export type StorageErrorCode = (typeof StorageErrorCode)[keyof typeof StorageErrorCode];
 
-export class StorageError extends Error {
+export class StorageError extends ParleyError<StorageErrorCode> {
   override readonly name = "StorageError";
-  constructor(
-    readonly code: StorageErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }
 
 export function isStorageError(value: unknown, code?: StorageErrorCode): value is StorageError {
