@@ -3,7 +3,7 @@
 // that already holds a device), then connect(). Everything sent goes through the persistent
 // outbox; everything received is stored before it is acknowledged.
 import { deliverPath, queueEmptyPath, type Credentials, type Identifier } from "@parley/protocol";
-import { Fingerprint, KeyPair, secureRandom, type RandomSource } from "@parley/signal";
+import { Fingerprint } from "@parley/signal";
 import { HttpCaller, PreferSocketCaller } from "../api/api-caller.js";
 import { ServerApi } from "../api/server-api.js";
 import type { Content, ContentBody, MessageRef } from "../content/content.js";
@@ -13,87 +13,25 @@ import { parseLinkingCode } from "../linking/linking-code.js";
 import { sealProvisioningMessage } from "../linking/provisioning-cipher.js";
 import type { ProvisioningContact } from "../linking/provisioning-payload.js";
 import type { KeyValueStore } from "../storage/key-value-store.js";
-import { SignalStores } from "../storage/signal-stores.js";
-import { StorageRunner, type RunnerContext, type UnitOfWork } from "../storage/unit-of-work.js";
+import { StorageRunner, type UnitOfWork } from "../storage/unit-of-work.js";
 import { Connection } from "../transport/connection.js";
 import type { IncomingRequest } from "../transport/frame-channel.js";
-import { globalWebSocketFactory, type FetchLike, type WebSocketFactory } from "../transport/websocket-like.js";
 import { toBase64, utf8 } from "../util/bytes.js";
 import { Emitter } from "../util/emitter.js";
-import { jitter, signalStores, type ClientContext, type Clock } from "./context.js";
+import { jitter, signalStores, type ClientContext } from "./context.js";
 import type { ClientEvents } from "./events.js";
 import { History } from "./history.js";
 import { getJson, putJson, scanJson } from "./json-records.js";
 import { Outbox } from "./outbox.js";
 import { OwnDevices } from "./own-devices.js";
-import { createDeviceKeys, defaultPreKeyPolicy, markRotated, PreKeyMaintainer, type PreKeyPolicy } from "./prekeys.js";
-import { waitForProvisioning } from "./provisioning.js";
+import { enrolByLinking, enrolByRegistration, isRegistered } from "./onboarding.js";
+import { services, type ClientOptions, type LinkOptions, type RegisterOptions, type SafetyNumber } from "./options.js";
+import { defaultPreKeyPolicy, PreKeyMaintainer } from "./prekeys.js";
 import { Receiver } from "./receiver.js";
 import { keys, type ContactRecord, type LocalAccount, type MessageRecord } from "./records.js";
+
+export type { ClientOptions, LinkOptions, RegisterOptions, SafetyNumber } from "./options.js";
 import { MessageSender } from "./sender.js";
-
-export interface ClientOptions {
-  readonly store: KeyValueStore;
-  /** Defaults to the platform's WebSocket (browsers; Node 22+). In Node 20 pass the `ws` package's. */
-  readonly webSocket?: WebSocketFactory;
-  /** Defaults to the global fetch. */
-  readonly fetch?: FetchLike;
-  readonly random?: RandomSource;
-  readonly clock?: Clock;
-  /** Node's AsyncLocalStorage, where available: turns a nested storage unit into an error instead of a hang. */
-  readonly asyncContext?: RunnerContext;
-  /** Hold messages to a contact whose identity key changed until acceptIdentity (default true). */
-  readonly blockOnIdentityChange?: boolean;
-  /** Encrypt only to devices in the account's signed device list (default true). */
-  readonly requireSignedDeviceLists?: boolean;
-  /** Answer every received message with a delivery receipt (default true). */
-  readonly sendDeliveryReceipts?: boolean;
-  readonly preKeys?: Partial<PreKeyPolicy>;
-  readonly requestTimeoutMs?: number;
-  readonly reconnectInitialMs?: number;
-  readonly reconnectMaxMs?: number;
-  readonly keepAliveMs?: number;
-  readonly retryInitialMs?: number;
-  readonly retryMaxMs?: number;
-}
-
-export interface RegisterOptions extends ClientOptions {
-  readonly serverUrl: string;
-  readonly identifier: Identifier;
-  /** Returns the verification code the user received; asked again after a wrong one. */
-  readonly getCode: (session: { sessionId: string; attemptsLeft: number; retry: boolean }) => Promise<string>;
-  readonly deviceName?: string;
-}
-
-export interface LinkOptions extends ClientOptions {
-  readonly serverUrl: string;
-  /** Show this code on the new device; the primary approves it with approveLink(code). */
-  readonly onLinkingCode: (code: string) => void;
-  readonly deviceName?: string;
-  readonly timeoutMs?: number;
-}
-
-export interface SafetyNumber {
-  /** 60 digits, the same on both sides; compare them in groups of five. */
-  readonly digits: string;
-  /** The bytes to put in a QR code (base64); the other side scans and compares. */
-  readonly scannable: string;
-}
-
-type Services = Pick<ClientOptions, "fetch" | "webSocket"> & { random: RandomSource; clock: Clock };
-
-function services(options: ClientOptions): Services & { fetch: FetchLike; webSocket: WebSocketFactory } {
-  const webSocket = options.webSocket ?? globalWebSocketFactory();
-  if (!webSocket) throw new ParleyError(SdkErrorCode.InvalidArgument, "no WebSocket on this platform: pass options.webSocket");
-  const fetch = options.fetch ?? (globalThis.fetch as unknown as FetchLike | undefined);
-  if (!fetch) throw new ParleyError(SdkErrorCode.InvalidArgument, "no fetch on this platform: pass options.fetch");
-  return { fetch, webSocket, random: options.random ?? secureRandom, clock: options.clock ?? { now: () => Date.now() } };
-}
-
-function randomRegistrationId(random: RandomSource): number {
-  const bytes = random(2);
-  return ((((bytes[0]! << 8) | bytes[1]!) & 0x3fff) % 0x3ffe) + 1;
-}
 
 export class ParleyClient {
   readonly events: Emitter<ClientEvents>;
@@ -175,48 +113,13 @@ export class ParleyClient {
   }
 
   /** Whether the store holds a device already. */
-  static async isRegistered(store: KeyValueStore): Promise<boolean> {
-    return (await store.get(keys.account)) !== undefined;
+  static isRegistered(store: KeyValueStore): Promise<boolean> {
+    return isRegistered(store);
   }
 
   /** Registers a new account (or re-registers an identifier) and returns its primary device's client. */
   static async register(options: RegisterOptions): Promise<ParleyClient> {
-    const { fetch, random, clock } = services(options);
-    const runner = new StorageRunner(options.store, options.asyncContext ? { asyncContext: options.asyncContext } : {});
-    if (await ParleyClient.isRegistered(options.store)) {
-      throw new ParleyError(SdkErrorCode.AlreadyRegistered, "this store already holds a device");
-    }
-    const api = new ServerApi(new HttpCaller(options.serverUrl, fetch));
-    let session = await api.createVerificationSession(options.identifier);
-    let retry = false;
-    while (!session.verified) {
-      const code = await options.getCode({ sessionId: session.sessionId, attemptsLeft: session.attemptsLeft, retry });
-      try {
-        session = await api.submitVerificationCode(session.sessionId, code);
-      } catch (error) {
-        if (!(error instanceof ApiRequestError) || error.code !== "VERIFICATION_CODE_INCORRECT") throw error;
-        session = { ...session, attemptsLeft: Math.max(0, session.attemptsLeft - 1) };
-        retry = true;
-      }
-    }
-    const identity = KeyPair.generate(random);
-    const registrationId = randomRegistrationId(random);
-    const context = { random, clock };
-    await runner.run(async (tx) => {
-      const stores = new SignalStores(tx, { clock });
-      await stores.setLocalIdentity({ identityKeyPair: identity, registrationId });
-      const deviceKeys = await createDeviceKeys(stores, identity, context);
-      const credentials = await api.register({
-        sessionId: session.sessionId,
-        identityKey: toBase64(identity.publicKey.serialize()),
-        registrationId,
-        ...deviceKeys,
-        ...(options.deviceName ? { name: options.deviceName } : {}),
-      });
-      const account: LocalAccount = { v: 1, serverUrl: options.serverUrl, ...credentials, identifier: options.identifier };
-      putJson(tx, keys.account, account);
-      await markRotated(tx, clock.now());
-    });
+    const { registrationId } = await enrolByRegistration(options);
     const client = await ParleyClient.open(options);
     await client.#ownDevices.publish([{ deviceId: 1, registrationId }]);
     await client.#prekeys.run();
@@ -225,54 +128,7 @@ export class ParleyClient {
 
   /** Links this store as a new device of an existing account; the primary approves the code. */
   static async link(options: LinkOptions): Promise<ParleyClient> {
-    const { fetch, webSocket, random, clock } = services(options);
-    const runner = new StorageRunner(options.store, options.asyncContext ? { asyncContext: options.asyncContext } : {});
-    if (await ParleyClient.isRegistered(options.store)) {
-      throw new ParleyError(SdkErrorCode.AlreadyRegistered, "this store already holds a device");
-    }
-    const payload = await waitForProvisioning({
-      serverUrl: options.serverUrl,
-      webSocket,
-      random,
-      onLinkingCode: options.onLinkingCode,
-      timeoutMs: options.timeoutMs ?? 10 * 60_000,
-    });
-    const api = new ServerApi(new HttpCaller(options.serverUrl, fetch));
-    const registrationId = randomRegistrationId(random);
-    const identity = payload.identityKeyPair;
-    await runner.run(async (tx) => {
-      const stores = new SignalStores(tx, { clock });
-      await stores.setLocalIdentity({ identityKeyPair: identity, registrationId });
-      const deviceKeys = await createDeviceKeys(stores, identity, { random, clock });
-      const credentials = await api.linkDevice({
-        token: payload.linkToken,
-        identityKey: toBase64(identity.publicKey.serialize()),
-        registrationId,
-        ...deviceKeys,
-        ...(options.deviceName ? { name: options.deviceName } : {}),
-      });
-      const account: LocalAccount = {
-        v: 1,
-        serverUrl: options.serverUrl,
-        ...credentials,
-        ...(payload.identifier ? { identifier: payload.identifier } : {}),
-      };
-      putJson(tx, keys.account, account);
-      await markRotated(tx, clock.now());
-      for (const contact of payload.contacts) {
-        const record: ContactRecord = {
-          v: 1,
-          accountId: contact.accountId,
-          ...(contact.name ? { name: contact.name } : {}),
-          ...(contact.identifier ? { identifier: contact.identifier } : {}),
-        };
-        putJson(tx, keys.contact(contact.accountId), record);
-        if (contact.identityKey) {
-          await stores.acceptIdentity(contact.accountId, contact.identityKey);
-          if (contact.verified) await stores.markVerified(contact.accountId, contact.identityKey);
-        }
-      }
-    });
+    const { registrationId } = await enrolByLinking(options);
     const client = await ParleyClient.open(options);
     await client.#prekeys.run();
     // Tell the primary, end to end encrypted, so that it adds this device to the signed list.
