@@ -1,9 +1,11 @@
-// Shared helpers for the hand-written codecs of proto/parley.proto, over @bufbuild/protobuf's
+// Shared helpers for the hand-written codecs of proto/parley.proto (and, through the
+// `@parley/protocol/wire` subpath, of the SDK's client-to-client formats), over @bufbuild/protobuf's
 // wire reader and writer. Every read checks its wire type; any failure becomes a WireError.
 import { BinaryReader, BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import { WireError } from "./wire-error.js";
 
 export { BinaryReader, BinaryWriter, WireType };
+export { utf8Length } from "./fast-writer.js";
 
 const maxSafe = BigInt(Number.MAX_SAFE_INTEGER);
 

@@ -1,22 +1,10 @@
-import { createHash } from "node:crypto";
 import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import fc from "fast-check";
-import { KeyPair, type RandomSource } from "@parley/signal";
+import { KeyPair } from "@parley/signal";
 import { describe, expect, it } from "vitest";
 import { signDeviceList, verifyDeviceList, type DeviceListStatement, type SignedDeviceList } from "../src/linking/device-list.js";
 import { LinkingErrorCode, isLinkingError, type LinkingErrorCode as Code } from "../src/linking/linking-error.js";
-
-/** Deterministic bytes for reproducible tests: SHA-256 of the seed and a counter. Not secure. */
-function seededRandom(seed: string): RandomSource {
-  let counter = 0;
-  return (length) => {
-    const out = new Uint8Array(length);
-    for (let i = 0; i < length; i += 32) {
-      out.set(createHash("sha256").update(`${seed}/${counter++}`).digest().subarray(0, length - i), i);
-    }
-    return out;
-  };
-}
+import { seededRandom } from "./support/seeded-random.js";
 
 const random = seededRandom("device list");
 const identity = KeyPair.generate(random);

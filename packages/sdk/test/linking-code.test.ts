@@ -1,22 +1,10 @@
-import { createHash } from "node:crypto";
 import fc from "fast-check";
-import { KeyPair, PublicKey, type RandomSource } from "@parley/signal";
+import { KeyPair, PublicKey } from "@parley/signal";
 import { describe, expect, it } from "vitest";
-import { decodeBase64url, encodeBase64url } from "../src/linking/base64url.js";
+import { decodeBase64url, encodeBase64url } from "../src/util/base64url.js";
 import { formatLinkingCode, parseLinkingCode } from "../src/linking/linking-code.js";
 import { LinkingErrorCode, isLinkingError } from "../src/linking/linking-error.js";
-
-/** Deterministic bytes for reproducible tests: SHA-256 of the seed and a counter. Not secure. */
-function seededRandom(seed: string): RandomSource {
-  let counter = 0;
-  return (length) => {
-    const out = new Uint8Array(length);
-    for (let i = 0; i < length; i += 32) {
-      out.set(createHash("sha256").update(`${seed}/${counter++}`).digest().subarray(0, length - i), i);
-    }
-    return out;
-  };
-}
+import { seededRandom } from "./support/seeded-random.js";
 
 const publicKey = KeyPair.generate(seededRandom("linking code")).publicKey;
 const address = "q1W2e3R4t5Y6u7I8o9P0a_-s";

@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { gcm } from "@noble/ciphers/aes.js";
 import { hkdf } from "@noble/hashes/hkdf.js";
 import { sha256 } from "@noble/hashes/sha2.js";
@@ -8,18 +7,7 @@ import { describe, expect, it } from "vitest";
 import { LinkingErrorCode, isLinkingError, type LinkingErrorCode as Code } from "../src/linking/linking-error.js";
 import { MAX_PROVISIONING_MESSAGE_BYTES, openProvisioningMessage, sealProvisioningMessage } from "../src/linking/provisioning-cipher.js";
 import { encodeProvisioningPayload, type ProvisioningPayload } from "../src/linking/provisioning-payload.js";
-
-/** Deterministic bytes for reproducible tests: SHA-256 of the seed and a counter. Not secure. */
-function seededRandom(seed: string): RandomSource {
-  let counter = 0;
-  return (length) => {
-    const out = new Uint8Array(length);
-    for (let i = 0; i < length; i += 32) {
-      out.set(createHash("sha256").update(`${seed}/${counter++}`).digest().subarray(0, length - i), i);
-    }
-    return out;
-  };
-}
+import { seededRandom } from "./support/seeded-random.js";
 
 const random = seededRandom("provisioning");
 const newDevice = KeyPair.generate(random);

@@ -2,6 +2,7 @@
 // device stored it (a local sequence: senders' clocks disagree, and messages sent within one
 // millisecond must keep their order), with an index from (conversation, author, message id) to the record's key so that receipts,
 // reactions, edits and deletions find their target.
+import { nextCounter } from "../storage/counters.js";
 import type { UnitOfWork } from "../storage/unit-of-work.js";
 import { fromUtf8, utf8 } from "../util/bytes.js";
 import { getJson, putJson, scanJson } from "./json-records.js";
@@ -14,18 +15,12 @@ export class History {
   async add(record: MessageRecord): Promise<boolean> {
     const index = keys.messageId(record.conversation, record.author, record.messageId);
     if ((await this.tx.get(index)) !== undefined) return false;
-    const key = keys.message(record.conversation, await this.nextSeq(), record.messageId);
+    const key = keys.message(record.conversation, await nextCounter(this.tx, "message"), record.messageId);
     putJson(this.tx, key, record);
     this.tx.put(index, utf8(key));
     return true;
   }
 
-  private async nextSeq(): Promise<number> {
-    const bytes = await this.tx.get(keys.messageCounter);
-    const next = (bytes === undefined ? 0 : Number(fromUtf8(bytes))) + 1;
-    this.tx.put(keys.messageCounter, utf8(String(next)));
-    return next;
-  }
 
   async find(conversation: string, author: string, messageId: string): Promise<MessageRecord | undefined> {
     const key = await this.tx.get(keys.messageId(conversation, author, messageId));

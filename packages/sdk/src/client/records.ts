@@ -74,7 +74,6 @@ export const keys = {
   contact: (accountId: string) => `contact/${accountId}`,
   contacts: "contact/",
   message: (conversation: string, seq: number, messageId: string) => `message/${conversation}/${pad(seq, 15)}/${messageId}`,
-  messageCounter: "local/message-seq",
   conversation: (conversation: string) => `message/${conversation}/`,
   messageId: (conversation: string, author: string, messageId: string) => `message-id/${conversation}/${author}/${messageId}`,
   outbox: (seq: number) => `outbox/${pad(seq, 12)}`,

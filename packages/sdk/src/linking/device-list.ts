@@ -3,7 +3,7 @@
 // proves who signed and about which account; whether `version` is newer than the last list
 // accepted for the account is the caller's check, as only the caller keeps that state.
 import type { PrivateKey, PublicKey, RandomSource } from "@parley/signal";
-import { accountIdPattern } from "@parley/protocol";
+import { accountIdPattern, deviceListSignedMessage } from "@parley/protocol";
 import { BinaryReader, BinaryWriter, WireType, expectWireType, isUint, readString, readUint53 } from "../content/wire.js";
 import { LinkingError, LinkingErrorCode } from "./linking-error.js";
 
@@ -29,8 +29,6 @@ export interface SignedDeviceList {
   signature: Uint8Array;
 }
 
-/** Keeps a device list signature from being valid as any other signature made with the identity key. */
-const domainPrefix = new TextEncoder().encode("Parley device list v1\0");
 const maxDeviceId = 127;
 const maxRegistrationId = 0x3fff;
 /** Far above the encoding of 127 devices; refused before any work. */
@@ -113,18 +111,11 @@ function readEntry(bytes: Uint8Array): DeviceListEntry {
   return entry;
 }
 
-function signedMessage(statement: Uint8Array): Uint8Array {
-  const message = new Uint8Array(domainPrefix.length + statement.length);
-  message.set(domainPrefix);
-  message.set(statement, domainPrefix.length);
-  return message;
-}
-
 /** Throws DEVICE_LIST_MALFORMED when `statement` breaks a rule of the format. */
 export async function signDeviceList(statement: DeviceListStatement, identityKey: PrivateKey, random: RandomSource): Promise<SignedDeviceList> {
   checkStatement(statement);
   const bytes = encodeStatement(statement);
-  return { statement: bytes, signature: await identityKey.signAsync(signedMessage(bytes), random) };
+  return { statement: bytes, signature: await identityKey.signAsync(deviceListSignedMessage(bytes), random) };
 }
 
 /**
@@ -136,7 +127,7 @@ export async function signDeviceList(statement: DeviceListStatement, identityKey
  */
 export async function verifyDeviceList(signed: SignedDeviceList, identityKey: PublicKey, expectedAccountId: string): Promise<DeviceListStatement> {
   if (signed.statement.length > maxStatementBytes) throw malformed("device list statement is too long");
-  if (!(await identityKey.verifySignature(signedMessage(signed.statement), signed.signature))) {
+  if (!(await identityKey.verifySignature(deviceListSignedMessage(signed.statement), signed.signature))) {
     throw new LinkingError(LinkingErrorCode.DeviceListBadSignature, "device list signature does not verify");
   }
   let statement: DeviceListStatement;

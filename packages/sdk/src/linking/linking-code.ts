@@ -4,7 +4,7 @@
 // Curve25519 key the primary seals the provisioning message to (33 bytes, 0x05 first).
 import { PublicKey } from "@parley/signal";
 import { isWellFormedString } from "../content/wire.js";
-import { decodeBase64url, encodeBase64url } from "./base64url.js";
+import { decodeBase64url, encodeBase64url } from "../util/base64url.js";
 import { LinkingError, LinkingErrorCode } from "./linking-error.js";
 
 export interface LinkingCode {

@@ -2,6 +2,7 @@
 // it knows of each other account's identity key. Both carry a version so a later format can be
 // told apart; a record that does not decode fails with STORE_CORRUPT_RECORD.
 import { KeyPair, PrivateKey, PublicKey } from "@parley/signal";
+import { toHex } from "../util/bytes.js";
 import { StorageError, StorageErrorCode } from "./storage-error.js";
 
 /** This device's long-term identity and the registration id it announced. */
@@ -103,12 +104,6 @@ export function decodeIdentityRecord(bytes: Uint8Array): IdentityRecord {
 
 function isTime(value: unknown): value is number {
   return typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
-}
-
-export function toHex(bytes: Uint8Array): string {
-  let out = "";
-  for (const byte of bytes) out += byte.toString(16).padStart(2, "0");
-  return out;
 }
 
 function fromHex(text: string): Uint8Array {

@@ -15,7 +15,7 @@
 //
 // Reserved for the SDK's other repositories, which build their own keys under them
 // (client/records.ts): contact/  message/  message-id/  outbox/  processed/, and the local/
-// records local/account, local/message-seq and local/prekeys-rotated-at.
+// records local/account and local/prekeys-rotated-at.
 //
 // Prekey ids are 24-bit in Signal's formats (8 decimal digits hold them), device ids 1 to 127.
 

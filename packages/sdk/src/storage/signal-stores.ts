@@ -28,12 +28,13 @@ import {
   decodeLocalIdentity,
   encodeIdentityRecord,
   encodeLocalIdentity,
-  toHex,
   type IdentityRecord,
   type LocalIdentity,
 } from "./identity-records.js";
 import { StoragePrefix, storageKeys, trailingNumber } from "./keys.js";
 import { StorageError, StorageErrorCode } from "./storage-error.js";
+import { toHex } from "../util/bytes.js";
+import { nextCounter } from "./counters.js";
 import type { UnitOfWork } from "./unit-of-work.js";
 
 export interface SignalStoresOptions {
@@ -47,7 +48,6 @@ export interface SignalStoresOptions {
 }
 
 const text = new TextEncoder();
-const untext = new TextDecoder();
 
 export class SignalStores implements IdentityKeyStore, SessionStore, PreKeyStore, SignedPreKeyStore, KyberPreKeyStore, SenderKeyStore {
   readonly #tx: UnitOfWork;
@@ -314,16 +314,10 @@ export class SignalStores implements IdentityKeyStore, SessionStore, PreKeyStore
    * Reserves `count` consecutive values of the counter `name` and returns the first. Values start
    * at 1 and never repeat (as long as the unit commits); callers map them into their id space.
    */
-  async nextCounter(name: string, count = 1): Promise<number> {
-    if (!Number.isSafeInteger(count) || count < 1) throw new RangeError("counter count must be a positive integer");
-    const key = storageKeys.counter(name);
-    const bytes = await this.#tx.get(key);
-    const last = bytes === undefined ? 0 : decodeCounter(bytes);
-    const next = last + count;
-    if (!Number.isSafeInteger(next)) throw new RangeError(`counter ${name} is exhausted`);
-    this.#tx.put(key, text.encode(String(next)));
-    return last + 1;
+  nextCounter(name: string, count = 1): Promise<number> {
+    return nextCounter(this.#tx, name, count);
   }
+
 
   async #idsUnder(prefix: string): Promise<number[]> {
     const ids: number[] = [];
@@ -339,8 +333,3 @@ export class SignalStores implements IdentityKeyStore, SessionStore, PreKeyStore
   }
 }
 
-function decodeCounter(bytes: Uint8Array): number {
-  const value = untext.decode(bytes);
-  if (!/^\d{1,16}$/.test(value)) throw new StorageError(StorageErrorCode.CorruptRecord, "counter record does not decode");
-  return Number(value);
-}

@@ -4,6 +4,7 @@
 // server sends while the socket is open goes to the incoming handler.
 import { CloseCode, websocketPath, type Credentials } from "@parley/protocol";
 import { ParleyError, SdkErrorCode } from "../errors.js";
+import { encodeBase64url } from "../util/base64url.js";
 import { utf8 } from "../util/bytes.js";
 import { FrameChannel, type IncomingHandler } from "./frame-channel.js";
 import type { WebSocketFactory, WebSocketLike } from "./websocket-like.js";
@@ -92,7 +93,7 @@ export class Connection {
     const url = this.options.serverUrl.replace(/^http/, "ws").replace(/\/$/, "") + websocketPath;
     let socket: WebSocketLike;
     try {
-      socket = this.options.webSocket(url, ["parley.v1", `parley-auth.${base64Url(utf8(login))}`]);
+      socket = this.options.webSocket(url, ["parley.v1", `parley-auth.${encodeBase64url(utf8(login))}`]);
     } catch (error) {
       this.options.onViolation(error);
       this.scheduleRetry();
@@ -190,10 +191,4 @@ export class Connection {
     this.#state = state;
     this.options.onState(state, { attempt: this.#attempt, ...detail });
   }
-}
-
-function base64Url(bytes: Uint8Array): string {
-  let binary = "";
-  for (const b of bytes) binary += String.fromCharCode(b);
-  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
