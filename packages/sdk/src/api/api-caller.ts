@@ -30,18 +30,7 @@ export class HttpCaller implements ApiCaller {
   }
 }
 
-/** Calls over an open socket; the socket is already authenticated as the device. */
-export class ChannelCaller implements ApiCaller {
-  constructor(private readonly channel: () => FrameChannel | undefined) {}
-
-  call(verb: Verb, path: string, body: Uint8Array | undefined, headers: Headers): Promise<ChannelResponse> {
-    const channel = this.channel();
-    if (!channel) throw new Error("no open socket");
-    return channel.request(verb, path, body, headers);
-  }
-}
-
-/** Uses the socket while it is open, HTTP otherwise. */
+/** Uses the device's open socket (authenticated at the upgrade) while there is one, HTTP otherwise. */
 export class PreferSocketCaller implements ApiCaller {
   constructor(
     private readonly channel: () => FrameChannel | undefined,
