@@ -1,6 +1,6 @@
 // Lint rules, including the package dependency rules of the architecture brief:
-// protocol and signal depend on nothing of ours, never on Node built-ins; sdk on protocol and
-// signal; server on protocol and signal/verify only.
+// protocol and signal depend on nothing of ours, never on Node built-ins; signal-node on
+// signal/backend only; sdk on protocol and signal; server on protocol and signal/verify only.
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
@@ -37,6 +37,19 @@ export default tseslint.config(
   {
     files: ["packages/protocol/src/**/*.ts", "packages/signal/src/**/*.ts"],
     rules: { "no-restricted-imports": ["error", { patterns: [nodeBuiltins, ours([])] }] },
+  },
+  {
+    // The Node crypto backend implements @parley/signal's backend port and nothing else.
+    files: ["packages/signal-node/src/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          paths: [{ name: "@parley/signal", message: "The Node backend may only import @parley/signal/backend." }],
+          patterns: [{ group: ["@parley/*", "!@parley/signal", "@parley/signal/*", "!@parley/signal/backend"], message: "The Node backend may only import @parley/signal/backend." }],
+        },
+      ],
+    },
   },
   {
     files: ["packages/sdk/src/**/*.ts"],

@@ -1,9 +1,14 @@
 // SDK clients for the end-to-end benchmark: Node's `ws`, AsyncLocalStorage, SQLite stores on disk
-// (the terminal client's encrypted store), small prekey batches so that setup stays short.
+// (the terminal client's encrypted store), the Node crypto backend, small prekey batches so that
+// setup stays short.
 import { webcrypto } from "node:crypto";
 import { ParleyClient, type ClientOptions, type WebSocketFactory } from "@parley/sdk";
+import { useNodeCrypto } from "@parley/signal-node";
 import WebSocket from "ws";
 import { openSqliteKeyValueStore } from "../../apps/cli/src/storage/sqlite-key-value-store.js";
+
+// As the terminal client does: the protocol's primitives from node:crypto (docs/adr/0008).
+useNodeCrypto();
 
 const webSocket: WebSocketFactory = (url, protocols) => new WebSocket(url, protocols) as unknown as ReturnType<WebSocketFactory>;
 

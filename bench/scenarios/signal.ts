@@ -1,8 +1,11 @@
 // `npm run bench -- signal`: Parley's Signal Protocol package and libsignal-client side by side,
 // in one process: session starts (bundle processing + first encrypt and decrypt), 1:1 messages
 // of 1 KiB (encrypt + decrypt, one way and as alternating replies), Sender Key messages. Each
-// figure is the median of several rounds in which the two implementations take turns.
+// figure is the median of several rounds in which the two implementations take turns. Parley
+// runs on the crypto backend --backend names (node by default).
 import { parseArgs } from "node:util";
+import { useCryptoBackend, webCryptoBackend } from "../../packages/signal/src/backend.js";
+import { nodeCryptoBackend } from "../../packages/signal-node/src/index.js";
 import { CiphertextMessageType } from "../../packages/signal/src/session-cipher.js";
 import { LibsignalParty, type RawBundle } from "../../packages/signal/test/support/libsignal-party.js";
 import { Party } from "../../packages/signal/test/support/party.js";
@@ -20,8 +23,15 @@ export async function run(args: string[]): Promise<void> {
       sessions: { type: "string", default: "300" },
       rounds: { type: "string", default: "5" },
       only: { type: "string" },
+      // Parley's crypto backend: "node" (node:crypto, what Parley uses on Node) or "webcrypto"
+      // (the isomorphic default that browsers use).
+      backend: { type: "string", default: "node" },
     },
   });
+  const backends = { node: nodeCryptoBackend, webcrypto: webCryptoBackend };
+  const backend = backends[values.backend as keyof typeof backends];
+  if (!backend) throw new Error(`unknown backend ${values.backend}; known: ${Object.keys(backends).join(", ")}`);
+  useCryptoBackend(backend);
   const seconds = Number(values.seconds);
   const sessions = Number(values.sessions);
   const rounds = Math.max(1, Math.floor(Number(values.rounds)));
@@ -50,9 +60,9 @@ export async function run(args: string[]): Promise<void> {
     figures[`${name}_libsignal_per_s`] = Math.round(libsignal);
     figures[`${name}_ratio`] = Number(ratio.toFixed(3));
   }
-  console.log(`node ${process.version}, medians of ${rounds} interleaved rounds, ${seconds}s per message figure, ${sessionsPerRound * rounds} session starts`);
+  console.log(`node ${process.version}, parley on the ${backend.name} backend, medians of ${rounds} interleaved rounds, ${seconds}s per message figure, ${sessionsPerRound * rounds} session starts`);
   printTable(rows);
-  console.log(JSON.stringify({ scenario: "signal", rounds, ...figures }));
+  console.log(JSON.stringify({ scenario: "signal", backend: backend.name, rounds, ...figures }));
 }
 
 /** Session starts run untimed before the first round, so that it does not time the JIT's warm-up. */

@@ -1,25 +1,23 @@
-// Symmetric primitives of the protocol, from @noble/hashes and @noble/ciphers. Synchronous: for
-// messages of a few KiB these beat WebCrypto's per-call async overhead (see docs/benchmarks.md).
-import { cbc } from "@noble/ciphers/aes.js";
-import { hkdf } from "@noble/hashes/hkdf.js";
-import { hmac } from "@noble/hashes/hmac.js";
-import { sha256, sha512 } from "@noble/hashes/sha2.js";
+// Symmetric primitives of the protocol, from the active crypto backend (active-backend.ts).
+import { cryptoBackend } from "./active-backend.js";
 import { SignalError, SignalErrorCode } from "./errors.js";
 
 export function hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array {
-  return hmac(sha256, key, data);
+  return cryptoBackend().symmetric.hmacSha256(key, data);
 }
 
 /** HKDF-SHA256. An absent salt means HashLen zero bytes (RFC 5869), as in libsignal. */
 export function hkdfSha256(ikm: Uint8Array, salt: Uint8Array | undefined, info: Uint8Array, length: number): Uint8Array {
-  return hkdf(sha256, ikm, salt, info, length);
+  return cryptoBackend().symmetric.hkdfSha256(ikm, salt, info, length);
 }
 
-export { sha256, sha512 };
+export function sha512(data: Uint8Array): Uint8Array {
+  return cryptoBackend().symmetric.sha512(data);
+}
 
 /** AES-256-CBC with PKCS#7 padding. */
 export function aes256CbcEncrypt(key: Uint8Array, iv: Uint8Array, plaintext: Uint8Array): Uint8Array {
-  return cbc(key, iv).encrypt(plaintext);
+  return cryptoBackend().symmetric.aes256CbcEncrypt(key, iv, plaintext);
 }
 
 /** Decrypts AES-256-CBC; bad padding is reported as an invalid message, never as plaintext. */
@@ -28,7 +26,7 @@ export function aes256CbcDecrypt(key: Uint8Array, iv: Uint8Array, ciphertext: Ui
     throw new SignalError(SignalErrorCode.InvalidMessage, "ciphertext is not a whole number of AES blocks");
   }
   try {
-    return cbc(key, iv).decrypt(ciphertext);
+    return cryptoBackend().symmetric.aes256CbcDecrypt(key, iv, ciphertext);
   } catch (cause) {
     throw new SignalError(SignalErrorCode.InvalidMessage, "ciphertext has invalid padding", { cause });
   }

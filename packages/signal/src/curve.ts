@@ -4,7 +4,8 @@ import { x25519 } from "@noble/curves/ed25519.js";
 import { bytesEqual, concatBytes } from "./bytes.js";
 import { SignalError, SignalErrorCode } from "./errors.js";
 import type { RandomSource } from "./random.js";
-import { importX25519PrivateKey, importX25519PublicKey, x25519DeriveBits, type WebCryptoKey } from "./webcrypto-curves.js";
+import { backendGeneration, cryptoBackend } from "./active-backend.js";
+import type { MaybePromise, NativeKey } from "./crypto-backend.js";
 import {
   edwardsKeyFromPrivate,
   generateKey,
@@ -22,9 +23,20 @@ export const PUBLIC_KEY_LENGTH = 33;
 export const PRIVATE_KEY_LENGTH = 32;
 export const SIGNATURE_LENGTH = 64;
 
+/** A key imported into the crypto backend of one generation (active-backend.ts). */
+interface ImportedKey {
+  readonly generation: number;
+  readonly key: MaybePromise<NativeKey | undefined>;
+}
+
+function importedFor(cached: ImportedKey | undefined, load: () => MaybePromise<NativeKey | undefined>): ImportedKey {
+  const generation = backendGeneration();
+  return cached?.generation === generation ? cached : { generation, key: load() };
+}
+
 export class PublicKey {
-  /** The key imported into WebCrypto for agreement, once per object (not an enumerable property). */
-  #imported: Promise<WebCryptoKey | undefined> | undefined;
+  /** The key imported into the backend for agreement, once per object and backend (not enumerable). */
+  #imported: ImportedKey | undefined;
 
   private constructor(
     /** The raw 32-byte u-coordinate, without the type byte. */
@@ -66,10 +78,10 @@ export class PublicKey {
     return this.raw[0]! < 0xed;
   }
 
-  /** The key imported for native X25519, once per object; undefined without support. */
-  webCryptoKey(): Promise<WebCryptoKey | undefined> {
-    this.#imported ??= importX25519PublicKey(this.raw);
-    return this.#imported;
+  /** The key imported for native X25519, once per object and backend; undefined without support. */
+  nativeKey(): MaybePromise<NativeKey | undefined> {
+    this.#imported = importedFor(this.#imported, () => cryptoBackend().curves.importX25519PublicKey(this.raw));
+    return this.#imported.key;
   }
 
   /** XEdDSA verification with libsignal's acceptance rules. Never throws. */
@@ -88,7 +100,7 @@ function clamp(bytes: Uint8Array): Uint8Array {
 export class PrivateKey {
   private edwards: EdwardsKey | undefined;
   private publicKeyCache: PublicKey | undefined;
-  private imported: Promise<WebCryptoKey | undefined> | undefined;
+  #imported: ImportedKey | undefined;
 
   private constructor(private readonly scalarBytes: Uint8Array) {}
 
@@ -163,16 +175,23 @@ export class PrivateKey {
     return this;
   }
 
+  private nativeKey(): MaybePromise<NativeKey | undefined> {
+    this.#imported = importedFor(this.#imported, () => cryptoBackend().curves.importX25519PrivateKey(this.scalarBytes, this.publicKey().raw));
+    return this.#imported.key;
+  }
+
   /**
-   * X25519 agreement, natively through WebCrypto where the platform has it (the imported key is
-   * kept with this object), else in JS. Rejects a low-order peer key (all-zero shared secret)
-   * with INVALID_KEY on either path.
+   * X25519 agreement, natively through the crypto backend where it can (the imported key is kept
+   * with this object), else in JS. Rejects a low-order peer key (all-zero shared secret) with
+   * INVALID_KEY on either path.
    */
   async agree(theirs: PublicKey): Promise<Uint8Array> {
     try {
-      this.imported ??= importX25519PrivateKey(this.scalarBytes, this.publicKey().raw);
-      const [ours, theirKey] = await Promise.all([this.imported, theirs.webCryptoKey()]);
-      if (ours !== undefined && theirKey !== undefined) return await x25519DeriveBits(ours, theirKey);
+      const curves = cryptoBackend().curves;
+      let ours = this.nativeKey();
+      let theirKey = theirs.nativeKey();
+      if (ours instanceof Promise || theirKey instanceof Promise) [ours, theirKey] = await Promise.all([ours, theirKey]);
+      if (ours !== undefined && theirKey !== undefined) return await curves.x25519(ours, theirKey);
       return x25519.getSharedSecret(this.scalarBytes, theirs.raw);
     } catch (cause) {
       throw new SignalError(SignalErrorCode.InvalidKey, "key agreement with an invalid public key", { cause });
@@ -185,8 +204,9 @@ export class PrivateKey {
   }
 
   /**
-   * XEdDSA as sign() makes it, but with the nonce point computed natively where WebCrypto signs
-   * with Ed25519 (more than twice as fast); the same kind of signature, not the same bytes.
+   * XEdDSA as sign() makes it, but with the nonce point computed natively where the crypto
+   * backend signs with Ed25519 (more than twice as fast); the same kind of signature, not the
+   * same bytes.
    */
   signAsync(message: Uint8Array, random: RandomSource): Promise<Uint8Array> {
     return xeddsaSignAsync(this.scalarBytes, this.edwardsKey(), message, random(64));

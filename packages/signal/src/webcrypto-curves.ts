@@ -1,10 +1,10 @@
-// Fast paths for Curve25519 through the platform's WebCrypto (native code in Node 20+ and in
-// current browsers), about ten times faster than pure JS. Every function returns undefined when
-// the platform lacks the algorithm, and callers then fall back to @noble/curves, which computes
-// the same results (signing: equally valid signatures, not the same bytes). Imported keys are
-// cached by the caller that owns the key bytes (PrivateKey, PublicKey), or for verification in
-// xeddsa.ts's bounded cache.
-import { fromHex } from "./bytes.js";
+// The default backend's Curve25519 operations, through the platform's WebCrypto (native code in
+// Node 20+ and in current browsers), about ten times faster than pure JS. Every function returns
+// undefined when the platform lacks the algorithm, and callers then fall back to @noble/curves,
+// which computes the same results. Imported keys are cached by the caller that owns the key
+// bytes (PrivateKey, PublicKey), or for verification in xeddsa.ts's bounded cache.
+import type { CurveBackend, NativeKey } from "./crypto-backend.js";
+import { PUBLIC_ED25519_KEY, PUBLIC_ED25519_SEED } from "./public-signer.js";
 
 interface SubtleLike {
   importKey(format: string, keyData: Uint8Array | object, algorithm: { name: string }, extractable: boolean, usages: string[]): Promise<unknown>;
@@ -16,11 +16,8 @@ interface SubtleLike {
 interface Support {
   subtle: SubtleLike;
   /** The public signing key below, imported; undefined where Ed25519 signing is missing. */
-  publicSigner: WebCryptoKey | undefined;
+  publicSigner: NativeKey | undefined;
 }
-
-/** An opaque handle to a key imported into WebCrypto. */
-export type WebCryptoKey = unknown;
 
 const X25519 = { name: "X25519" };
 const ED25519 = { name: "Ed25519" };
@@ -28,14 +25,6 @@ const ED25519 = { name: "Ed25519" };
 function subtle(): SubtleLike | undefined {
   return (globalThis as { crypto?: { subtle?: SubtleLike } }).crypto?.subtle;
 }
-
-/**
- * An Ed25519 key pair that is public on purpose (RFC 8032, seed of 32 zero bytes). Signing with
- * it serves as a native fixed-base multiplication whose scalar the signer can recover, see
- * xeddsaSignAsync; nothing depends on the key being secret.
- */
-export const PUBLIC_ED25519_SEED = new Uint8Array(32);
-export const PUBLIC_ED25519_KEY = fromHex("3b6a27bcceb6a42d62a3a8d02a6f0d73653215771de243a63ac048a18b59da29");
 
 /**
  * Probes once whether X25519 and Ed25519 work here, and imports the public signing key. The
@@ -65,7 +54,7 @@ function available(): Promise<Support | undefined> {
  * Node. Platforms check that the two match; when the import fails (a stored public half that
  * does not match, a platform that refuses JWK), the caller takes the JS path instead.
  */
-export async function importX25519PrivateKey(scalar: Uint8Array, publicU: Uint8Array): Promise<WebCryptoKey | undefined> {
+async function importX25519PrivateKey(scalar: Uint8Array, publicU: Uint8Array): Promise<NativeKey | undefined> {
   const s = (await available())?.subtle;
   if (!s) return undefined;
   const jwk = { kty: "OKP", crv: "X25519", d: base64Url(scalar), x: base64Url(publicU) };
@@ -88,7 +77,7 @@ function base64Url(bytes: Uint8Array): string {
 }
 
 /** Imports a raw 32-byte X25519 public key (any u; low-order ones fail at agreement). */
-export async function importX25519PublicKey(u: Uint8Array): Promise<WebCryptoKey | undefined> {
+async function importX25519PublicKey(u: Uint8Array): Promise<NativeKey | undefined> {
   const s = (await available())?.subtle;
   if (!s) return undefined;
   try {
@@ -102,13 +91,13 @@ export async function importX25519PublicKey(u: Uint8Array): Promise<WebCryptoKey
  * X25519 between an imported private key and an imported public key. Rejects (throws) for a
  * low-order public key, as the all-zero output is refused.
  */
-export async function x25519DeriveBits(privateKey: WebCryptoKey, publicKey: WebCryptoKey): Promise<Uint8Array> {
+async function x25519(privateKey: NativeKey, publicKey: NativeKey): Promise<Uint8Array> {
   const s = (await available())!.subtle;
   return new Uint8Array(await s.deriveBits({ name: "X25519", public: publicKey }, privateKey, 256));
 }
 
 /** Imports a 32-byte Ed25519 public key for verification, or undefined without support or when refused. */
-export async function importEd25519PublicKey(publicKey: Uint8Array): Promise<WebCryptoKey | undefined> {
+async function importEd25519PublicKey(publicKey: Uint8Array): Promise<NativeKey | undefined> {
   const s = (await available())?.subtle;
   if (!s) return undefined;
   try {
@@ -119,7 +108,7 @@ export async function importEd25519PublicKey(publicKey: Uint8Array): Promise<Web
 }
 
 /** Standard Ed25519 verification (RFC 8032, cofactorless) with an imported key; undefined when the platform fails. */
-export async function ed25519Verify(publicKey: WebCryptoKey, message: Uint8Array, signature: Uint8Array): Promise<boolean | undefined> {
+async function ed25519Verify(publicKey: NativeKey, message: Uint8Array, signature: Uint8Array): Promise<boolean | undefined> {
   const s = (await available())!.subtle;
   try {
     return await s.verify(ED25519, publicKey, signature, message);
@@ -132,7 +121,7 @@ export async function ed25519Verify(publicKey: WebCryptoKey, message: Uint8Array
  * An Ed25519 signature (R ‖ S) of `message` by the public key pair PUBLIC_ED25519_SEED /
  * PUBLIC_ED25519_KEY, or undefined where the platform cannot sign with Ed25519.
  */
-export async function ed25519SignWithPublicKey(message: Uint8Array): Promise<Uint8Array | undefined> {
+async function ed25519SignWithPublicKey(message: Uint8Array): Promise<Uint8Array | undefined> {
   const found = await available();
   if (!found?.publicSigner) return undefined;
   try {
@@ -142,3 +131,12 @@ export async function ed25519SignWithPublicKey(message: Uint8Array): Promise<Uin
     return undefined;
   }
 }
+
+export const webCryptoCurves: CurveBackend = Object.freeze({
+  importX25519PrivateKey,
+  importX25519PublicKey,
+  x25519,
+  importEd25519PublicKey,
+  ed25519Verify,
+  ed25519SignWithPublicKey,
+});

@@ -2,10 +2,13 @@
 // sign bit of its Edwards public key A to zero but stores it in the top bit of signature byte 63;
 // the verifier reads A's sign from there, masks it off and requires s < 2^253.
 import { ed25519 } from "@noble/curves/ed25519.js";
-import { sha512 } from "@noble/hashes/sha2.js";
+import { sha512 as nobleSha512 } from "@noble/hashes/sha2.js";
+import { backendGeneration, cryptoBackend } from "./active-backend.js";
 import { concatBytes, bytesEqual } from "./bytes.js";
+import type { MaybePromise, NativeKey } from "./crypto-backend.js";
+import { sha512 } from "./crypto.js";
+import { PUBLIC_ED25519_KEY, PUBLIC_ED25519_SEED } from "./public-signer.js";
 import type { RandomSource } from "./random.js";
-import { ed25519SignWithPublicKey, ed25519Verify, importEd25519PublicKey, PUBLIC_ED25519_KEY, PUBLIC_ED25519_SEED, type WebCryptoKey } from "./webcrypto-curves.js";
 
 const Point = ed25519.Point;
 // An 8-bit window table for the base point (about 1.6x faster fixed-base multiplication); the
@@ -41,7 +44,7 @@ function writeNumberLE(n: bigint, out: Uint8Array, offset: number): void {
 
 /** The secret scalar of the public Ed25519 key (RFC 8032: the clamped first half of SHA-512(seed)). */
 const PUBLIC_ED25519_SCALAR = (() => {
-  const half = sha512(PUBLIC_ED25519_SEED).subarray(0, 32);
+  const half = nobleSha512(PUBLIC_ED25519_SEED).subarray(0, 32);
   half[0] = half[0]! & 248;
   half[31] = (half[31]! & 127) | 64;
   return bytesToNumberLE(half) % L;
@@ -94,10 +97,10 @@ function signWithNonceFromHash(hash1: Uint8Array, edwards: EdwardsKey, message: 
 }
 
 /**
- * Signs as xeddsaSign does, but has the platform compute the nonce point R where WebCrypto can
- * sign with Ed25519 (more than twice as fast as noble), else falls back to xeddsaSign.
+ * Signs as xeddsaSign does, but has the platform compute the nonce point R where the crypto
+ * backend can sign with Ed25519 (more than twice as fast as noble), else falls back to xeddsaSign.
  *
- * WebCrypto cannot multiply by a scalar of our choosing, but an Ed25519 signature (R, S) by a
+ * Native APIs cannot multiply by a scalar of our choosing, but an Ed25519 signature (R, S) by a
  * key whose scalar a0 is known reveals its nonce: R = r·B with r = S − SHA-512(R ‖ A0 ‖ m)·a0
  * mod L. So hash1(a ‖ M ‖ Z) is signed with a key that is public on purpose, and r recovered.
  * That r is the platform's nonce for signing hash1 (RFC 8032: SHA-512(prefix0 ‖ hash1) mod L)
@@ -108,7 +111,7 @@ function signWithNonceFromHash(hash1: Uint8Array, edwards: EdwardsKey, message: 
  */
 export async function xeddsaSignAsync(privateKey: Uint8Array, edwards: EdwardsKey, message: Uint8Array, random64: Uint8Array): Promise<Uint8Array> {
   const hash1 = nonceHash(privateKey, message, random64);
-  const native = await ed25519SignWithPublicKey(hash1);
+  const native = await cryptoBackend().curves.ed25519SignWithPublicKey(hash1);
   if (!native) return signWithNonceFromHash(hash1, edwards, message);
   const R = native.subarray(0, 32);
   const h0 = reduce(sha512(concatBytes(R, PUBLIC_ED25519_KEY, hash1)));
@@ -130,7 +133,7 @@ function signatureWithNonce(R: Uint8Array, r: bigint, edwards: EdwardsKey, messa
 
 /**
  * What verification needs of a Montgomery key and a sign bit: the Edwards encoding of A and its
- * import into WebCrypto. Both are pure functions of the public bytes, so they are kept in a small
+ * import into the crypto backend. Both are pure functions of the public bytes, so they are kept in a small
  * bounded cache (docs/adr/0005-native-key-generation-and-key-caches.md): Sender Key records are
  * parsed afresh for every message, and without it each verification would redo a field
  * inversion (~25 µs) and an import (~35 µs).
@@ -138,8 +141,9 @@ function signatureWithNonce(R: Uint8Array, r: bigint, edwards: EdwardsKey, messa
 interface EdwardsVerifier {
   /** The 32-byte encoding of A (y and the sign bit), or undefined when u maps to no Edwards point. */
   readonly encodedA: Uint8Array | undefined;
-  /** A imported for native Ed25519 verification; resolves to undefined without support. */
-  readonly key: Promise<WebCryptoKey | undefined> | undefined;
+  /** A imported for native Ed25519 verification (undefined without support), and the backend generation it belongs to. */
+  key: MaybePromise<NativeKey | undefined> | undefined;
+  generation: number;
 }
 
 const VERIFIER_CACHE_SIZE = 256;
@@ -150,13 +154,18 @@ function edwardsVerifier(montgomeryU: Uint8Array, signBit: number): EdwardsVerif
   let id = signBit === 0 ? "+" : "-";
   for (let i = 0; i < 32; i++) id += HEX[montgomeryU[i]!]!;
   const cached = verifiers.get(id);
+  const generation = backendGeneration();
   if (cached) {
     verifiers.delete(id);
     verifiers.set(id, cached);
+    if (cached.generation !== generation && cached.encodedA) {
+      cached.key = cryptoBackend().curves.importEd25519PublicKey(cached.encodedA);
+      cached.generation = generation;
+    }
     return cached;
   }
   const encodedA = edwardsEncodingFromMontgomery(montgomeryU, signBit);
-  const verifier: EdwardsVerifier = { encodedA, key: encodedA && importEd25519PublicKey(encodedA) };
+  const verifier: EdwardsVerifier = { encodedA, key: encodedA && cryptoBackend().curves.importEd25519PublicKey(encodedA), generation };
   verifiers.set(id, verifier);
   if (verifiers.size > VERIFIER_CACHE_SIZE) verifiers.delete(verifiers.keys().next().value as string);
   return verifier;
@@ -164,8 +173,8 @@ function edwardsVerifier(montgomeryU: Uint8Array, signBit: number): EdwardsVerif
 
 /**
  * Verifies an XEdDSA signature against a raw 32-byte Montgomery u-coordinate. Never throws.
- * The signature is first checked natively as a plain Ed25519 signature by A (WebCrypto, where
- * present); libsignal accepts a superset of those (any s < 2^253), so a native "no" is re-checked
+ * The signature is first checked natively as a plain Ed25519 signature by A (by the crypto
+ * backend, where it can); libsignal accepts a superset of those (any s < 2^253), so a native "no" is re-checked
  * in JS with libsignal's exact rules before it is believed.
  */
 export async function xeddsaVerify(montgomeryU: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean> {
@@ -175,8 +184,12 @@ export async function xeddsaVerify(montgomeryU: Uint8Array, message: Uint8Array,
   if (!encodedA) return false;
   const plain = signature.slice(); // R ‖ s, with A's sign bit cleared from s
   plain[63] = plain[63]! & 0x7f;
-  const imported = await key;
-  if (imported !== undefined && (await ed25519Verify(imported, message, plain)) === true) return true;
+  const curves = cryptoBackend().curves;
+  const imported = key instanceof Promise ? await key : key;
+  if (imported !== undefined) {
+    const verdict = curves.ed25519Verify(imported, message, plain);
+    if ((verdict instanceof Promise ? await verdict : verdict) === true) return true;
+  }
   let A: InstanceType<typeof Point>;
   try {
     A = Point.fromBytes(encodedA, true);
@@ -215,7 +228,7 @@ const TWO_251 = 1n << 251n;
 const TWO_254 = 1n << 254n;
 const INVERSE_OF_8 = Point.Fn.inv(8n);
 /** The second half of SHA-512(PUBLIC_ED25519_SEED): RFC 8032's nonce prefix for the public key. */
-const PUBLIC_ED25519_PREFIX = sha512(PUBLIC_ED25519_SEED).slice(32, 64);
+const PUBLIC_ED25519_PREFIX = nobleSha512(PUBLIC_ED25519_SEED).slice(32, 64);
 
 /**
  * Key generation from 32 random bytes M, built so that the platform can do its one scalar
@@ -277,7 +290,7 @@ export async function generateKeyAsync(random: RandomSource): Promise<GeneratedK
     const r = reduce(sha512(concatBytes(PUBLIC_ED25519_PREFIX, seed)));
     const k = clampedScalarForNonce(r);
     if (!k) continue;
-    const native = await ed25519SignWithPublicKey(seed);
+    const native = await cryptoBackend().curves.ed25519SignWithPublicKey(seed);
     if (native) {
       const R = native.subarray(0, 32);
       const h0 = reduce(sha512(concatBytes(R, PUBLIC_ED25519_KEY, seed)));

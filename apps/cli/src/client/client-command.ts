@@ -3,6 +3,7 @@
 // text or --json, interrupts, and the exit status. A command body throws to fail; the error is
 // printed as `parley: message [CODE]` (with the stack only under PARLEY_DEBUG=1).
 import { ParleyClient, ParleyError, SdkErrorCode, type ClientOptions, type KeyValueStore } from "@parley/sdk";
+import { useNodeCrypto } from "@parley/signal-node";
 import type { Command } from "commander";
 import { CliError, CliErrorCode, describeError, exitStatusOf } from "./cli-error.js";
 import { nodeClientOptions } from "./node-platform.js";
@@ -180,6 +181,8 @@ export async function runClientCommand(command: Command, body: (context: ClientC
   process.stdout.on("error", (error: NodeJS.ErrnoException) => {
     if (error.code === "EPIPE") process.exit(0);
   });
+  // The Signal Protocol on node:crypto rather than WebCrypto: same bytes, faster (docs/adr/0008).
+  useNodeCrypto();
   let status: number;
   try {
     const context = new ClientCommand(command.optsWithGlobals<GlobalFlags>());
