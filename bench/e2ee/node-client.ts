@@ -1,14 +1,20 @@
 // SDK clients for the end-to-end benchmark: Node's `ws`, AsyncLocalStorage, SQLite stores on disk
-// (the terminal client's encrypted store), the Node crypto backend, small prekey batches so that
+// (the terminal client's encrypted store), a chosen crypto backend, small prekey batches so that
 // setup stays short.
 import { webcrypto } from "node:crypto";
 import { ParleyClient, type ClientOptions, type WebSocketFactory } from "@parley/sdk";
-import { useNodeCrypto } from "@parley/signal-node";
+import { useCryptoBackend, webCryptoBackend } from "@parley/signal/backend";
+import { nodeCryptoBackend } from "@parley/signal-node";
 import WebSocket from "ws";
+import type { CryptoBackendName } from "./worker-protocol.js";
 import { openSqliteKeyValueStore } from "../../apps/cli/src/storage/sqlite-key-value-store.js";
 
-// As the terminal client does: the protocol's primitives from node:crypto (docs/adr/0008).
-useNodeCrypto();
+/** "node" is what the terminal client installs (docs/adr/0008); "webcrypto" is the isomorphic default. */
+export function useBackend(name: CryptoBackendName): void {
+  const backends = { node: nodeCryptoBackend, webcrypto: webCryptoBackend };
+  if (!(name in backends)) throw new Error(`unknown backend ${name}; known: ${Object.keys(backends).join(", ")}`);
+  useCryptoBackend(backends[name]);
+}
 
 const webSocket: WebSocketFactory = (url, protocols) => new WebSocket(url, protocols) as unknown as ReturnType<WebSocketFactory>;
 

@@ -3,7 +3,11 @@
 export interface WorkerInput {
   /** Pairs of client store paths; each pair talks to each other. */
   readonly pairs: readonly (readonly [string, string])[];
+  /** The Signal Protocol's crypto backend in this worker. */
+  readonly backend: CryptoBackendName;
 }
+
+export type CryptoBackendName = "node" | "webcrypto";
 
 export type ToWorker =
   | { readonly type: "load"; readonly seconds: number; readonly inflight: number; readonly ratePerSender: number | undefined };

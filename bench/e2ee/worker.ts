@@ -3,10 +3,11 @@
 // reports send-to-receive latencies. Delivery receipts are on, as in real use.
 import { parentPort, workerData } from "node:worker_threads";
 import type { ParleyClient } from "@parley/sdk";
-import { nowMs, openClient } from "./node-client.js";
+import { nowMs, openClient, useBackend } from "./node-client.js";
 import type { FromWorker, ToWorker, WorkerInput } from "./worker-protocol.js";
 
 const input = workerData as WorkerInput;
+useBackend(input.backend);
 const port = parentPort!;
 const post = (message: FromWorker) => port.postMessage(message);
 

@@ -23,8 +23,8 @@ import { Worker } from "node:worker_threads";
 import { printTable } from "../measure.js";
 import { quantile } from "../relay/ledger.js";
 import { ServerProcess } from "../relay/server-process.js";
-import { nowMs, registerClient } from "../e2ee/node-client.js";
-import type { FromWorker, ToWorker, WorkerInput } from "../e2ee/worker-protocol.js";
+import { nowMs, registerClient, useBackend } from "../e2ee/node-client.js";
+import type { CryptoBackendName, FromWorker, ToWorker, WorkerInput } from "../e2ee/worker-protocol.js";
 
 const targets = { messagesPerS: 2000, p99MsAt500: 50, firstMessageP50Ms: 25 } as const;
 
@@ -40,8 +40,11 @@ export async function run(args: string[]): Promise<void> {
       first: { type: "string", default: "20" },
       "server-cpus": { type: "string" },
       "cpu-prof": { type: "string" },
+      backend: { type: "string", default: "node" },
     },
   });
+  const backend = values.backend as CryptoBackendName;
+  useBackend(backend);
   const pairs = Number(values.pairs);
   const workerCount = Math.min(Number(values.workers), pairs);
   const seconds = Number(values.seconds);
@@ -60,7 +63,7 @@ export async function run(args: string[]): Promise<void> {
       await client.store.close();
       paths.push(path);
     }
-    const groups: WorkerInput[] = Array.from({ length: workerCount }, () => ({ pairs: [] }));
+    const groups: WorkerInput[] = Array.from({ length: workerCount }, () => ({ pairs: [], backend }));
     for (let p = 0; p < pairs; p++) (groups[p % workerCount]!.pairs as (readonly [string, string])[]).push([paths[2 * p]!, paths[2 * p + 1]!]);
     const workers = groups.map((input) => new Worker(new URL("../e2ee/worker-entry.mjs", import.meta.url), { workerData: input }));
     const inbox = workers.map((w) => {
@@ -104,6 +107,7 @@ export async function run(args: string[]): Promise<void> {
 
     const figures = {
       mode: rate === undefined ? "closed" : `rate ${rate}`,
+      backend,
       pairs,
       messages_per_s: Math.round(perSecond),
       p50_ms: round(quantile(latencies, 0.5)),
