@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure the local services that the contract and cluster tests use are answering:
 # PostgreSQL on 127.0.0.1:5432, Redis on 127.0.0.1:6379 and NATS (with JetStream) on
-# 127.0.0.1:4222. A service that does not answer is started with the Debian packages' own
+# 127.0.0.1:4222, and that the nginx binary the cluster tests start is installed. A service that does not answer is started with the Debian packages' own
 # binaries, then every service is polled until it answers or its deadline passes.
 # Idempotent: running it again with everything up only checks. Starting needs root.
 #
@@ -115,3 +115,18 @@ if ((${#failed[@]} > 0)); then
   exit 1
 fi
 echo "services: all answering (${services[*]})"
+
+# The cluster tests run nginx themselves (a child process on a free port, never the system
+# service): only the binary must be here. Debian's nginx-light package has everything they use.
+if [[ -x /usr/sbin/nginx ]]; then
+  echo "services: nginx binary present ($(/usr/sbin/nginx -v 2>&1))"
+else
+  echo "services: nginx is missing; installing Debian's nginx-light"
+  if ! { apt-get install -y --no-install-recommends nginx-light >/dev/null 2>&1 ||
+    { apt-get update >/dev/null 2>&1 && apt-get install -y --no-install-recommends nginx-light >/dev/null 2>&1; }; }; then
+    echo "services: could not install nginx (apt-get as root is needed)" >&2
+    exit 1
+  fi
+  # The package starts the system service on port 80; the tests do not use it.
+  service nginx stop >/dev/null 2>&1 || /usr/sbin/nginx -s stop >/dev/null 2>&1 || true
+fi

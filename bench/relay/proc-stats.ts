@@ -55,3 +55,13 @@ export function pinSelf(cpus: string): boolean {
     return false;
   }
 }
+
+/** Busy time of all CPUs together (the "cpu" line of /proc/stat), in microseconds. */
+export function machineBusyUs(): number {
+  const line = readFileSync("/proc/stat", "utf8")
+    .split("\n")
+    .find((l) => l.startsWith("cpu "));
+  if (!line) throw new Error("no cpu line in /proc/stat");
+  const [user, nice, system, , , irq, softirq] = line.trim().split(/\s+/).slice(1).map(Number) as number[];
+  return ((user! + nice! + system! + irq! + softirq!) * 1e6) / ticksPerSecond;
+}

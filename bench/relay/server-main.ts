@@ -1,9 +1,10 @@
 // The relay benchmark's server process: the production composition (`buildSingleNodeServer`:
-// SQLite file, in-process bus, system clock, crypto randomness) with one bench-only part, a verification
+// SQLite file, in-process bus, system clock, crypto randomness; or `buildClusterNode` with
+// mode=cluster: PostgreSQL and NATS) with one bench-only part, a verification
 // sender that hands codes to the parent over IPC instead of texting them. Started by
 // bench/relay/server-process.ts with `taskset` and an IPC channel; arguments are config
 // overrides ("section.key=value").
-import { buildSingleNodeServer, createLogger, loadConfig, type VerificationSender } from "@parley/server";
+import { buildClusterNode, buildSingleNodeServer, createLogger, loadConfig, type VerificationSender } from "@parley/server";
 import { writeFile } from "node:fs/promises";
 import { Session } from "node:inspector/promises";
 import { asParentRequest, type ParentRequest, type ServerMessage } from "./ipc.js";
@@ -16,7 +17,8 @@ const tell = (message: ServerMessage) =>
 const config = loadConfig({ overrides: process.argv.slice(2) });
 const logger = createLogger(config);
 const codesToParent: VerificationSender = { send: ({ identifier, code }) => tell({ type: "code", identifier, code }) };
-const { server, stores } = await buildSingleNodeServer(config, logger, codesToParent);
+const build = config.mode === "cluster" ? buildClusterNode : buildSingleNodeServer;
+const { server, stores } = await build(config, logger, codesToParent);
 
 let profiler: Session | undefined;
 

@@ -21,6 +21,9 @@
 //   --cpu-prof DIR      write a V8 CPU profile of the server's main thread during the measured
 //                       phase into DIR (relay-server-<time>.cpuprofile; open in Chrome DevTools)
 //   --keep-data         keep the temp data dir (the SQLite file) and print its path
+//   --cluster N         N nodes in cluster mode (PostgreSQL + NATS, a fresh database) behind
+//                       nginx instead of one SQLite server; nothing is pinned unless asked, as
+//                       nodes, PostgreSQL, NATS, nginx and the generator share the machine
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -28,12 +31,13 @@ import { parseArgs } from "node:util";
 import { printTable } from "../measure.js";
 import { quantile, type RangeFigures } from "../relay/ledger.js";
 import { inBatches, LoadGenerator, type PhaseTiming } from "../relay/load-generator.js";
-import { cpuTimesOf, pinSelf } from "../relay/proc-stats.js";
+import { cpuTimesOf, machineBusyUs, pinSelf } from "../relay/proc-stats.js";
 import { registerAccounts } from "../relay/register.js";
 import { RelayDevice } from "../relay/relay-device.js";
+import { ClusterTarget } from "../relay/cluster-target.js";
 import { ServerProcess } from "../relay/server-process.js";
 
-const targets = { deliveredPerS: 25_000, cpuUsPerMsg: 80, p99Ms: 20, idleKb: 10, atRate: 5_000 } as const;
+const targets = { deliveredPerS: 25_000, clusterDeliveredPerS: 10_000, cpuUsPerMsg: 80, p99Ms: 20, idleKb: 10, atRate: 5_000 } as const;
 
 interface Phase {
   readonly timing: PhaseTiming;
@@ -47,7 +51,12 @@ interface Phase {
   /** CPU time on the server's and the load generator's CPUs used by other processes (or stolen by the hypervisor). */
   readonly foreignServerCpuUs: number | undefined;
   readonly foreignClientCpuUs: number | undefined;
+  /** Busy time of the whole machine (every process: with --cluster, PostgreSQL, NATS and nginx too). */
+  readonly machineCpuUs: number;
 }
+
+/** What the benchmark drives: one server process, or a cluster behind nginx. */
+type RelayServer = ServerProcess | ClusterTarget;
 
 /** The single CPU number of a taskset list such as "0", or undefined. */
 function singleCpu(list: string | undefined): number | undefined {
@@ -77,8 +86,15 @@ export async function run(args: string[]): Promise<void> {
       "client-cpus": { type: "string", default: "1" },
       "cpu-prof": { type: "string" },
       "keep-data": { type: "boolean", default: false },
+      cluster: { type: "string" },
     },
   });
+  const clusterNodes = values.cluster === undefined ? undefined : positive(values.cluster, "--cluster", 1);
+  // In cluster mode the pinning defaults are off: everything shares both CPUs.
+  if (clusterNodes !== undefined) {
+    if (!args.some((a) => a.startsWith("--server-cpus"))) values["server-cpus"] = "none";
+    if (!args.some((a) => a.startsWith("--client-cpus"))) values["client-cpus"] = "none";
+  }
   const devices = positive(values.devices, "--devices", 2);
   const messages = positive(values.messages, "--messages", 1);
   const warmup = values.warmup === undefined ? Math.min(20_000, Math.max(2_000, Math.ceil(messages / 10))) : positive(values.warmup, "--warmup", 0);
@@ -94,16 +110,11 @@ export async function run(args: string[]): Promise<void> {
   if (clientCpus !== undefined && !pinSelf(clientCpus)) console.warn(`could not pin the load generator to CPU ${clientCpus}; running unpinned`);
 
   const dataDir = mkdtempSync(join(tmpdir(), "parley-relay-"));
-  const server = await ServerProcess.start({
-    cpus: cpus(values["server-cpus"]),
-    overrides: [
-      "server.host=127.0.0.1",
-      "server.port=0",
-      `server.dataDir=${dataDir}`,
-      "log.level=warn",
-      ...values.set,
-    ],
-  });
+  const overrides = ["server.host=127.0.0.1", "server.port=0", `server.dataDir=${dataDir}`, "log.level=warn", ...values.set];
+  const server =
+    clusterNodes === undefined
+      ? await ServerProcess.start({ cpus: cpus(values["server-cpus"]), overrides })
+      : await ClusterTarget.start({ nodes: clusterNodes, dataDir, overrides, cpus: cpus(values["server-cpus"]) });
   let generator: LoadGenerator | undefined;
   let idleDevices: RelayDevice[] = [];
   try {
@@ -128,6 +139,7 @@ export async function run(args: string[]): Promise<void> {
       const serverCpu0 = cpuUsed(serverCpu);
       const clientCpu0 = cpuUsed(clientCpu);
       const cpu0 = server.cpuMicros();
+      const machine0 = machineBusyUs();
       const client0 = process.cpuUsage();
       const timing = rate === undefined ? await load.closedLoop(count, inFlight, stallMs) : await load.openLoop(count, rate, stallMs);
       const seconds = (load.ledger.lastDeliveryAt - timing.startedAt) / 1000;
@@ -135,6 +147,7 @@ export async function run(args: string[]): Promise<void> {
       await sleep(250);
       const client = process.cpuUsage(client0);
       const serverCpuUs = server.cpuMicros() - cpu0;
+      const machineCpuUs = machineBusyUs() - machine0;
       const clientCpuUs = client.user + client.system;
       const serverCpuUsed = cpuUsed(serverCpu);
       const clientCpuUsed = cpuUsed(clientCpu);
@@ -148,6 +161,7 @@ export async function run(args: string[]): Promise<void> {
         clientCpuUs,
         foreignServerCpuUs: serverCpuUsed === undefined ? undefined : Math.max(0, serverCpuUsed - serverCpu0! - serverCpuUs),
         foreignClientCpuUs: clientCpuUsed === undefined ? undefined : Math.max(0, clientCpuUsed - clientCpu0! - clientCpuUs),
+        machineCpuUs,
       };
     };
     if (warmup > 0) await runPhase(warmup);
@@ -167,6 +181,7 @@ export async function run(args: string[]): Promise<void> {
       rate,
       idle,
       serverPid: server.pid,
+      clusterNodes,
       serverCpus: values["server-cpus"],
       clientCpus: values["client-cpus"],
       registerSeconds,
@@ -193,7 +208,7 @@ export async function run(args: string[]): Promise<void> {
 }
 
 /** Connects the idle devices and returns the server's RSS growth per device (KiB), both readings after a full GC. */
-async function idleFootprint(server: ServerProcess, idle: readonly RelayDevice[]): Promise<number> {
+async function idleFootprint(server: RelayServer, idle: readonly RelayDevice[]): Promise<number> {
   await settleServer(server);
   const before = server.memory().rssKb;
   await inBatches(idle, 200, (device) => device.connect(server.url));
@@ -204,7 +219,7 @@ async function idleFootprint(server: ServerProcess, idle: readonly RelayDevice[]
   return (after - before) / idle.length;
 }
 
-async function settleServer(server: ServerProcess): Promise<void> {
+async function settleServer(server: RelayServer): Promise<void> {
   await sleep(500);
   await server.gc();
   await sleep(200);
@@ -218,6 +233,7 @@ interface Report {
   readonly rate: number | undefined;
   readonly idle: number;
   readonly serverPid: number;
+  readonly clusterNodes: number | undefined;
   readonly serverCpus: string;
   readonly clientCpus: string;
   readonly registerSeconds: number;
@@ -236,7 +252,7 @@ interface Report {
 }
 
 function report(r: Report): void {
-  const { figures, seconds, wallSeconds, serverCpuUs, clientCpuUs, timing, foreignServerCpuUs, foreignClientCpuUs } = r.measured;
+  const { figures, seconds, wallSeconds, serverCpuUs, clientCpuUs, timing, foreignServerCpuUs, foreignClientCpuUs, machineCpuUs } = r.measured;
   const delivered = figures.delivered;
   const deliveredPerS = delivered / seconds;
   const p50 = quantile(figures.latencies, 0.5);
@@ -244,23 +260,26 @@ function report(r: Report): void {
   const max = quantile(figures.latencies, 1);
   const serverUsPerMsg = serverCpuUs / delivered;
   const clientUsPerMsg = clientCpuUs / delivered;
-  const atTargetRate = r.rate === targets.atRate;
+  const atTargetRate = r.rate === targets.atRate && r.clusterNodes === undefined;
+  const throughputTarget = r.clusterNodes === undefined ? targets.deliveredPerS : targets.clusterDeliveredPerS;
   const verdict = (applies: boolean, ok: boolean) => (applies ? (ok ? "yes" : "NO") : "-");
   const mode = r.rate === undefined ? `closed loop, ${r.inFlight} in flight per device` : `open loop at ${r.rate} msgs/s`;
 
   console.log(
     `relay: ${r.devices} devices${r.idle ? ` (+${r.idle} idle)` : ""}, ${mode}, ${r.messages} messages (+${r.warmup} warm-up), ` +
-      `200-byte payloads; server pid ${r.serverPid} on CPU ${r.serverCpus}, load generator on CPU ${r.clientCpus}; node ${process.version}`,
+      `200-byte payloads; ${r.clusterNodes === undefined ? `server pid ${r.serverPid}` : `${r.clusterNodes} cluster nodes (PostgreSQL, NATS) behind nginx`} on CPU ${r.serverCpus}, ` +
+      `load generator on CPU ${r.clientCpus}; node ${process.version}`,
   );
   console.log(`registered ${r.registered} accounts in ${r.registerSeconds.toFixed(1)} s${timing.settled ? "" : "; THE MEASURED PHASE STALLED"}`);
   const rows = [
     ["figure", "value", "target", "met"],
-    ["delivered msgs/s", deliveredPerS.toFixed(0), `>= ${targets.deliveredPerS}`, verdict(r.rate === undefined, deliveredPerS >= targets.deliveredPerS)],
+    ["delivered msgs/s", deliveredPerS.toFixed(0), `>= ${throughputTarget}`, verdict(r.rate === undefined, deliveredPerS >= throughputTarget)],
     ["send→delivery p50 ms", p50.toFixed(2), "", ""],
     ["send→delivery p99 ms", p99.toFixed(2), `< ${targets.p99Ms} at ${targets.atRate} msgs/s`, verdict(atTargetRate, p99 < targets.p99Ms)],
     ["send→delivery max ms", max.toFixed(2), "", ""],
     ["server CPU µs/msg", serverUsPerMsg.toFixed(1), `<= ${targets.cpuUsPerMsg} at ${targets.atRate} msgs/s`, verdict(atTargetRate, serverUsPerMsg <= targets.cpuUsPerMsg)],
     ["server CPU busy", percent(serverCpuUs / 1e6 / wallSeconds), "", ""],
+    ["machine CPU µs/msg (all processes)", (machineCpuUs / delivered).toFixed(1), "", ""],
     ["other load on the server's CPU", foreignServerCpuUs === undefined ? "-" : percent(foreignServerCpuUs / 1e6 / wallSeconds), "~0%", ""],
     ["load generator CPU µs/msg", clientUsPerMsg.toFixed(1), "", ""],
     ["load generator CPU busy", percent(clientCpuUs / 1e6 / wallSeconds), "", ""],
@@ -288,6 +307,7 @@ function report(r: Report): void {
     JSON.stringify({
       scenario: "relay",
       mode: r.rate === undefined ? "closed" : "rate",
+      cluster_nodes: r.clusterNodes ?? null,
       devices: r.devices,
       messages: r.messages,
       rate: r.rate ?? null,
@@ -302,6 +322,7 @@ function report(r: Report): void {
       failed: r.failed,
       left_in_mailboxes: r.leftQueued,
       server_cpu_busy: round(serverCpuUs / 1e6 / wallSeconds, 2),
+      machine_cpu_us_per_msg: round(machineCpuUs / delivered, 1),
       client_cpu_us_per_msg: round(clientUsPerMsg, 1),
       client_cpu_busy: round(clientCpuUs / 1e6 / wallSeconds, 2),
       other_load_server_cpu: foreignServerCpuUs === undefined ? null : round(foreignServerCpuUs / 1e6 / wallSeconds, 2),

@@ -22,6 +22,9 @@ import type { Random } from "./ports/random.js";
 import type { Stores } from "./ports/stores.js";
 import type { VerificationSender } from "./ports/verification-sender.js";
 import { CachedAccountStore } from "./adapters/cache/cached-account-store.js";
+import { instrumentedDispatcher } from "./observability/instrumented-dispatcher.js";
+import { InstrumentedMailboxStore } from "./observability/instrumented-mailbox-store.js";
+import { ServerMetrics } from "./observability/server-metrics.js";
 import { FrameRouter } from "./ws/frame-router.js";
 import { WebSocketGateway } from "./ws/websocket-gateway.js";
 
@@ -53,7 +56,17 @@ export interface ServerDeps {
   readonly singleNode: boolean;
   /** How often the expiry purge runs (ms); 0 disables the timer (tests call `purgeExpired`). */
   readonly purgeIntervalMs: number;
+  /**
+   * Cluster mode: how often every connected device re-reads its mailbox anyway and removed
+   * devices' connections are closed (ms), the bound on what a lost bus event can delay; 0 or
+   * absent disables it.
+   */
+  readonly resyncIntervalMs?: number;
   readonly version?: string;
+  /** Serve Prometheus metrics at GET /metrics (default true). */
+  readonly metrics?: boolean;
+  /** This node's name in metrics (default "parley"). */
+  readonly nodeName?: string;
 }
 
 export interface ParleyServer {
@@ -68,6 +81,11 @@ export interface ParleyServer {
   /** Connected device sockets. */
   readonly connectionCount: number;
   /**
+   * After the bus may have lost events (a reconnect): every connected device re-reads its
+   * mailbox, and connections of devices removed meanwhile close.
+   */
+  resync(): Promise<void>;
+  /**
    * Graceful stop: readiness turns false, no new sockets or requests, open sockets close with
    * 1012 (reconnect elsewhere), in-flight requests finish, pending commits complete, stores close.
    */
@@ -76,10 +94,15 @@ export interface ParleyServer {
 
 export async function createServer(deps: ServerDeps): Promise<ParleyServer> {
   const { bus, clock, random, logger, settings, transport } = deps;
-  const stores: Stores = deps.singleNode ? withCachedDeviceLists(deps.stores) : deps.stores;
   let draining = false;
   // Bound late: the gateway that holds the connections is built after the services.
   const late: { gateway?: WebSocketGateway } = {};
+  const metrics = new ServerMetrics({
+    connections: () => late.gateway?.connectionCount ?? 0,
+    busHealthy: () => bus.healthy(),
+    node: deps.nodeName ?? "parley",
+  });
+  const stores = instrumented(deps.singleNode ? withCachedDeviceLists(deps.stores) : deps.stores, metrics, clock);
   const services: Services = {
     authenticator: new Authenticator(stores.accounts),
     registration: new RegistrationService({
@@ -106,15 +129,18 @@ export async function createServer(deps: ServerDeps): Promise<ParleyServer> {
     provisioning: new ProvisioningService(random),
     settings,
     ready: async () => {
-      if (draining) return false;
+      if (draining || !bus.healthy()) return false;
       await stores.ping();
       return true;
     },
   };
   const retention = new RetentionService({ mailbox: stores.mailbox, verification: stores.verification, clock, settings });
   const routes = buildRoutes(services);
-  const dispatcher = createDispatcher(services, new BodyValidator(), (error, route) =>
-    logger.error({ err: error, route: `${route.method} ${route.url}` }, "request failed"),
+  const dispatcher = instrumentedDispatcher(
+    createDispatcher(services, new BodyValidator(), (error, route) =>
+      logger.error({ err: error, route: `${route.method} ${route.url}` }, "request failed"),
+    ),
+    metrics,
   );
   const app: FastifyInstance = await createHttpApp({
     routes,
@@ -123,6 +149,7 @@ export async function createServer(deps: ServerDeps): Promise<ParleyServer> {
     maxBodyBytes: transport.maxBodyBytes,
     version: deps.version ?? "0.1.0",
     isDraining: () => draining,
+    ...(deps.metrics === false ? {} : { metrics: () => metrics.render() }),
   });
   const gateway = new WebSocketGateway({
     authenticator: services.authenticator,
@@ -145,6 +172,7 @@ export async function createServer(deps: ServerDeps): Promise<ParleyServer> {
   late.gateway = gateway;
 
   let purgeTimer: NodeJS.Timeout | undefined;
+  let resyncTimer: NodeJS.Timeout | undefined;
   let url = "";
   const purge = async () => {
     const result = await retention.purge();
@@ -161,6 +189,13 @@ export async function createServer(deps: ServerDeps): Promise<ParleyServer> {
         }, deps.purgeIntervalMs);
         purgeTimer.unref();
       }
+      if (deps.resyncIntervalMs) {
+        resyncTimer = setInterval(() => {
+          gateway.wakeAll();
+          gateway.recheckDevices().catch((error: unknown) => logger.warn({ err: error }, "device recheck failed"));
+        }, deps.resyncIntervalMs);
+        resyncTimer.unref();
+      }
       return url;
     },
     get url() {
@@ -168,6 +203,10 @@ export async function createServer(deps: ServerDeps): Promise<ParleyServer> {
     },
     get connectionCount() {
       return gateway.connectionCount;
+    },
+    async resync() {
+      gateway.wakeAll();
+      await gateway.recheckDevices();
     },
     purgeExpired: purge,
     async openapi() {
@@ -177,6 +216,7 @@ export async function createServer(deps: ServerDeps): Promise<ParleyServer> {
     async close() {
       draining = true;
       if (purgeTimer) clearInterval(purgeTimer);
+      if (resyncTimer) clearInterval(resyncTimer);
       await gateway.close();
       await app.close();
       await bus.close();
@@ -186,11 +226,19 @@ export async function createServer(deps: ServerDeps): Promise<ParleyServer> {
 }
 
 function withCachedDeviceLists(stores: Stores): Stores {
-  const accounts = new CachedAccountStore(stores.accounts);
+  return replacing(stores, { accounts: new CachedAccountStore(stores.accounts) });
+}
+
+/** The stores with the mailbox counted and timed for the metrics. */
+function instrumented(stores: Stores, metrics: ServerMetrics, clock: Clock): Stores {
+  return replacing(stores, { mailbox: new InstrumentedMailboxStore(stores.mailbox, metrics, () => clock.now()) });
+}
+
+function replacing(stores: Stores, parts: Partial<Pick<Stores, "accounts" | "mailbox">>): Stores {
   return {
-    accounts,
+    accounts: parts.accounts ?? stores.accounts,
     keys: stores.keys,
-    mailbox: stores.mailbox,
+    mailbox: parts.mailbox ?? stores.mailbox,
     verification: stores.verification,
     ping: () => stores.ping(),
     close: () => stores.close(),

@@ -1,6 +1,6 @@
 // Public surface of @parley/server.
 export { createServer, type ParleyServer, type ServerDeps, type TransportSettings } from "./create-server.js";
-export { startServer, buildSingleNodeServer, createLogger, sqlitePathOf, cryptoRandom } from "./main.js";
+export { startServer, buildSingleNodeServer, buildClusterNode, createLogger, sqlitePathOf, cryptoRandom } from "./main.js";
 export { ConfigSchema, type ParleyConfig } from "./config/config-schema.js";
 export { loadConfig, ConfigError, type ConfigSources } from "./config/load-config.js";
 export { configKeys, type ConfigKey } from "./config/config-keys.js";

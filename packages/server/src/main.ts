@@ -1,7 +1,10 @@
 // The composition root: the only file that names concrete adapters. It turns a configuration
-// into a running server on the embedded default (SQLite file, in-process bus).
+// into a running server: the embedded default (SQLite file, in-process bus), or a cluster node
+// (PostgreSQL, NATS), whose adapters are imported only in that mode so that a single-node start
+// never loads `pg` or `nats`.
 import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
+import { hostname } from "node:os";
 import { join, resolve } from "node:path";
 import { pino, type Logger } from "pino";
 import { InProcessBus } from "./adapters/memory/index.js";
@@ -11,7 +14,7 @@ import { LogVerificationSender } from "./adapters/verification/log-verification-
 import { WebhookVerificationSender } from "./adapters/verification/webhook-verification-sender.js";
 import type { ParleyConfig } from "./config/config-schema.js";
 import { domainSettingsOf, transportSettingsOf } from "./config/to-settings.js";
-import { createServer, type ParleyServer } from "./create-server.js";
+import { createServer, type ParleyServer, type ServerDeps } from "./create-server.js";
 import { systemClock } from "./ports/clock.js";
 import type { Random } from "./ports/random.js";
 import type { Stores } from "./ports/stores.js";
@@ -44,9 +47,73 @@ export async function buildSingleNodeServer(
     synchronous: config.storage.synchronous === "full" ? "FULL" : "NORMAL",
     exclusive: true,
   });
+  const server = await createServer({ ...commonDeps(config, logger, verificationSender), stores, bus: new InProcessBus(), singleNode: true });
+  return { server, stores };
+}
+
+/**
+ * A cluster node of `config`, not yet listening: PostgreSQL for every store (migrated on start,
+ * safely when several nodes start at once), NATS for wake-ups between nodes. Fails with a clear
+ * error when either cannot be reached; once running, both reconnect by themselves and readiness
+ * is false while one is down.
+ */
+export async function buildClusterNode(
+  config: ParleyConfig,
+  logger: Logger,
+  verificationSender: VerificationSender = verificationSenderOf(config, logger),
+): Promise<{ server: ParleyServer; stores: Stores }> {
+  const [{ openPostgresStores }, { connectNatsBus }] = await Promise.all([
+    import("./adapters/sql/postgres/index.js"),
+    import("./adapters/nats/index.js"),
+  ]);
+  const node = nodeNameOf(config);
+  const stores = await openPostgresStores({ url: config.cluster.postgresUrl, poolSize: config.cluster.postgresPoolSize });
+  const late: { server?: ParleyServer } = {};
+  let bus;
+  try {
+    bus = await connectNatsBus({
+      servers: config.cluster.natsServers.split(",").map((server) => server.trim()).filter((server) => server !== ""),
+      prefix: config.cluster.natsPrefix,
+      name: node,
+      // Events published while this node was cut off are lost: every local device re-reads its
+      // mailbox, and removed devices' connections close.
+      onReconnect: () => {
+        late.server?.resync().catch((error: unknown) => logger.warn({ err: error }, "resync after reconnect failed"));
+      },
+      onHealthChange: (healthy: boolean) => (healthy ? logger.info("bus connected") : logger.warn("bus disconnected; readiness is false until it is back")),
+      onListenerError: (error: unknown) => logger.error({ err: error }, "bus listener failed"),
+    });
+  } catch (error) {
+    await stores.close();
+    throw error;
+  }
   const server = await createServer({
+    ...commonDeps(config, logger, verificationSender),
     stores,
-    bus: new InProcessBus(),
+    bus,
+    singleNode: false,
+    resyncIntervalMs: config.cluster.resyncSeconds * 1000,
+  });
+  late.server = server;
+  return { server, stores };
+}
+
+export async function startServer(config: ParleyConfig, logger: Logger = createLogger(config)): Promise<ParleyServer> {
+  if (config.mode === "cluster") {
+    const { server } = await buildClusterNode(config, logger);
+    const url = await server.listen();
+    logger.info({ url, mode: "cluster", node: nodeNameOf(config), nats: config.cluster.natsServers }, "parley is listening");
+    return server;
+  }
+  const { server } = await buildSingleNodeServer(config, logger);
+  const url = await server.listen();
+  logger.info({ url, database: sqlitePathOf(config), synchronous: config.storage.synchronous }, "parley is listening");
+  return server;
+}
+
+/** What a server takes from `config` in either mode. */
+function commonDeps(config: ParleyConfig, logger: Logger, verificationSender: VerificationSender) {
+  return {
     clock: systemClock,
     random: new BufferedCryptoRandom(),
     logger,
@@ -54,16 +121,13 @@ export async function buildSingleNodeServer(
     settings: domainSettingsOf(config),
     transport: transportSettingsOf(config),
     purgeIntervalMs: config.retention.purgeIntervalSeconds * 1000,
-    singleNode: true,
-  });
-  return { server, stores };
+    nodeName: nodeNameOf(config),
+    metrics: config.server.metrics,
+  } satisfies Partial<ServerDeps>;
 }
 
-export async function startServer(config: ParleyConfig, logger: Logger = createLogger(config)): Promise<ParleyServer> {
-  const { server } = await buildSingleNodeServer(config, logger);
-  const url = await server.listen();
-  logger.info({ url, database: sqlitePathOf(config), synchronous: config.storage.synchronous }, "parley is listening");
-  return server;
+function nodeNameOf(config: ParleyConfig): string {
+  return config.cluster.nodeName || `${hostname()}:${process.pid}`;
 }
 
 function verificationSenderOf(config: ParleyConfig, logger: Logger): VerificationSender {

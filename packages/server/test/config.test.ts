@@ -12,7 +12,8 @@ describe("configuration", () => {
 
   it("starts from the documented defaults", () => {
     const config = loadConfig();
-    expect(config.server).toEqual({ host: "127.0.0.1", port: 8080, dataDir: "./data" });
+    expect(config.mode).toBe("single");
+    expect(config.server).toEqual({ host: "127.0.0.1", port: 8080, dataDir: "./data", metrics: true });
     expect(config.storage.synchronous).toBe("full");
     expect(config.limits.maxEnvelopeBytes).toBe(256 * 1024);
     expect(config.limits.maxDevicesPerAccount).toBe(5);
@@ -64,6 +65,27 @@ describe("configuration", () => {
     const config = loadConfig({ overrides: ["verification.webhookSecret=hunter2"] });
     expect(redactedConfig(config).verification.webhookSecret).toBe("[REDACTED]");
     expect(renderConfig(config, { redactSecrets: true })).not.toContain("hunter2");
-    expect(configKeys().filter((k) => k.secret).map((k) => k.path)).toEqual(["verification.webhookSecret"]);
+    expect(configKeys().filter((k) => k.secret).map((k) => k.path)).toEqual(["cluster.postgresUrl", "verification.webhookSecret"]);
+  });
+
+  it("requires PostgreSQL and NATS in cluster mode, naming each missing key", () => {
+    const error = (() => {
+      try {
+        loadConfig({ overrides: ["mode=cluster", "cluster.natsServers="] });
+      } catch (caught) {
+        return caught;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual(["cluster.postgresUrl: required in cluster mode", "cluster.natsServers: required in cluster mode"]);
+    const config = loadConfig({ env: { PARLEY_MODE: "cluster", PARLEY_CLUSTER__POSTGRES_URL: "postgres://db.example/parley" } });
+    expect(config.cluster).toMatchObject({ postgresUrl: "postgres://db.example/parley", natsServers: "nats://127.0.0.1:4222", natsPrefix: "parley" });
+    expect(redactedConfig(config).cluster.postgresUrl).toBe("[REDACTED]");
+  });
+
+  it("refuses a NATS subject prefix that is not a single plain token", () => {
+    expect(() => loadConfig({ overrides: ["cluster.natsPrefix=a.b"] })).toThrow(ConfigError);
+    expect(() => loadConfig({ overrides: ["cluster.natsPrefix=*"] })).toThrow(ConfigError);
   });
 });

@@ -10,6 +10,7 @@ export {
   newEnvelope,
   signedKey,
   randomIdentityKey,
+  peerStores,
   type StoresFixture,
   type StoresFactory,
   type BusFixture,
@@ -24,11 +25,37 @@ export { describeDeviceListContract } from "./device-list-contract.js";
 export { describeKeyStoreContract } from "./key-store-contract.js";
 export { describeVerificationStoreContract } from "./verification-store-contract.js";
 export { describeBusContract } from "./bus-contract.js";
+export {
+  natsTestTarget,
+  natsServerBinary,
+  natsAnswers,
+  describeSkipped,
+  uniqueSubjectPrefix,
+  freePort,
+  startNatsServer,
+  startTcpProxy,
+  type Needed,
+  type NatsServerProcess,
+  type TcpProxy,
+} from "./nats-fixture.js";
 export { describeStoresContract } from "./stores-contract.js";
 export { describeKeyValueStoreContract, type KeyValueStoreFixture } from "./key-value-store-contract.js";
+export {
+  DEFAULT_POSTGRES_TEST_URL,
+  postgresTestUrl,
+  createTestSchema,
+  createTestDatabase,
+  postgresStoresFactory,
+  postgresUnavailableReason,
+  describeWithPostgres,
+  type PostgresStoresOpener,
+  type PostgresTestStoresOptions,
+  type TestSchema,
+  type TestDatabase,
+} from "./postgres-fixture.js";
 
 // Test server and API-level helpers.
-export { registerAccount, linkDevice, uniqueUsername, type RegisteredDevice } from "./accounts.js";
+export { registerAccount, linkDevice, uniqueUsername, type RegisteredDevice, type RegistrationTarget } from "./accounts.js";
 export { ApiClient, type ApiResponse } from "./api-client.js";
 export { CapturedVerificationSender } from "./captured-sender.js";
 export {
@@ -42,3 +69,5 @@ export {
 export { generateOpenApiDocument, serializeOpenApiDocument, type OpenApiDocument } from "./openapi-document.js";
 export { startTestServer, type TestServer, type TestServerOptions } from "./test-server.js";
 export { TestSocket, type TestSocketOptions } from "./test-socket.js";
+export { WebhookCodeReceiver } from "./webhook-code-receiver.js";
+export { NginxProcess, nginxAvailable, testNginxConfig } from "./nginx-process.js";

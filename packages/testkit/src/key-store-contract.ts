@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import type { OneTimeKey } from "../../server/src/ports/index.js";
-import { linkTestDevice, registerTestAccount, signedKey, useStores, type StoreContext, type StoresFactory } from "./store-fixtures.js";
+import {
+  linkTestDevice,
+  peerStores,
+  registerTestAccount,
+  signedKey,
+  useStores,
+  type StoreContext,
+  type StoresFactory,
+} from "./store-fixtures.js";
 
 function oneTimeKeys(ctx: StoreContext, ids: readonly number[]): OneTimeKey[] {
   return ids.map((keyId) => ({ keyId, publicKey: ctx.random.bytes(33) }));
@@ -83,12 +91,17 @@ export function describeKeyStoreContract(name: string, factory: StoresFactory): 
       expect(claimed?.pqPreKey).toEqual(lastResort);
     });
 
+    // Claims spread over several instances (server nodes) where the backend can share its data:
+    // each key goes once, and no claim comes back without one while keys remain.
     it("never hands the same one-time key to concurrent claims", async () => {
       const ctx = context();
       const { primary } = await registerTestAccount(ctx);
       await ctx.stores.keys.addPreKeys(primary, oneTimeKeys(ctx, Array.from({ length: 50 }, (_, i) => i + 1)));
       await ctx.stores.keys.addKyberPreKeys(primary, Array.from({ length: 50 }, (_, i) => signedKey(ctx.random, i + 1)));
-      const claims = await Promise.all(Array.from({ length: 60 }, () => ctx.stores.keys.claim(primary)));
+      const claimers = [ctx.stores, ...(await peerStores(ctx, 2))];
+      const claims = await Promise.all(
+        Array.from({ length: 60 }, (_, i) => (claimers[i % claimers.length] ?? ctx.stores).keys.claim(primary)),
+      );
       const preKeyIds = claims.flatMap((keys) => (keys?.preKey === undefined ? [] : [keys.preKey.keyId]));
       const kyberIds = claims.flatMap((keys) => (keys === undefined || keys.pqLastResort ? [] : [keys.pqPreKey.keyId]));
       expect(new Set(preKeyIds).size).toBe(50);

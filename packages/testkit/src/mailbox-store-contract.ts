@@ -1,8 +1,18 @@
+import { setImmediate as nextTurn } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 import type { StoredEnvelope } from "../../server/src/ports/index.js";
-import { linkTestDevice, newEnvelope, registerTestAccount, useStores, type StoresFactory } from "./store-fixtures.js";
+import {
+  linkTestDevice,
+  newEnvelope,
+  peerStores,
+  registerTestAccount,
+  useStores,
+  type StoresFactory,
+} from "./store-fixtures.js";
 
 const DAY = 86_400_000;
+
+const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString("hex");
 
 function fieldsOf(entries: readonly StoredEnvelope[]) {
   return entries.map(({ id, accountId, deviceId, data, receivedAt }) => ({ id, accountId, deviceId, data, receivedAt }));
@@ -50,14 +60,18 @@ export function describeMailboxStoreContract(name: string, factory: StoresFactor
       expect(await ctx.stores.mailbox.count(other)).toBe(1);
     });
 
+    // Seqs compare only within a device (a backend may number each device on its own), so the
+    // seq acknowledged here is one the linked device has and, numbered either way, the primary
+    // does not: its newest, above the primary's single entry.
     it("acknowledging deletes only the given device's entries", async () => {
       const ctx = context();
       const { account, primary } = await registerTestAccount(ctx);
       const linked = await linkTestDevice(ctx, account);
-      await ctx.stores.mailbox.append([newEnvelope(ctx, primary), newEnvelope(ctx, linked)]);
-      const [linkedEntry] = await ctx.stores.mailbox.read(linked, 0, 10);
-      expect(await ctx.stores.mailbox.ack(primary, [linkedEntry?.seq ?? 0])).toBe(0);
-      expect(await ctx.stores.mailbox.count(linked)).toBe(1);
+      await ctx.stores.mailbox.append([newEnvelope(ctx, primary)]);
+      await ctx.stores.mailbox.append([newEnvelope(ctx, linked), newEnvelope(ctx, linked), newEnvelope(ctx, linked)]);
+      const linkedEntries = await ctx.stores.mailbox.read(linked, 0, 10);
+      expect(await ctx.stores.mailbox.ack(primary, [linkedEntries.at(-1)?.seq ?? 0])).toBe(0);
+      expect(await ctx.stores.mailbox.count(linked)).toBe(3);
       expect(await ctx.stores.mailbox.count(primary)).toBe(1);
     });
 
@@ -152,6 +166,52 @@ export function describeMailboxStoreContract(name: string, factory: StoresFactor
         expect(ia).toBeGreaterThanOrEqual(0);
         expect(ib).toBeGreaterThan(ia);
       }
+    });
+
+    // Several writers (server nodes, where the backend has connections to share) append to one
+    // device while a reader follows it the way a delivery session does: from the highest seq it
+    // has seen, never looking below it again. Every entry must reach the reader, so seqs of one
+    // device must become visible in order even when appends commit concurrently.
+    it("a reader following one device with a cursor sees every entry of concurrent appends by several writers", async () => {
+      const ctx = context();
+      const { primary } = await registerTestAccount(ctx);
+      const [reader = ctx.stores, ...others] = await peerStores(ctx, 3);
+      const writers = [ctx.stores, ...others];
+      const lanes = writers.flatMap((writer) =>
+        Array.from({ length: 4 }, () => ({
+          writer,
+          appends: Array.from({ length: 20 }, (_, i) => Array.from({ length: 1 + (i % 2) }, () => newEnvelope(ctx, primary))),
+        })),
+      );
+      const seen: StoredEnvelope[] = [];
+      let writing = true;
+      const following = (async () => {
+        let cursor = 0;
+        for (;;) {
+          // Read once more after the last append resolved, and stop only when that read is empty.
+          const last = !writing;
+          const page = await reader.mailbox.read(primary, cursor, 50);
+          seen.push(...page);
+          cursor = page.at(-1)?.seq ?? cursor;
+          if (page.length > 0) continue;
+          if (last) return;
+          await nextTurn();
+        }
+      })();
+      try {
+        await Promise.all(
+          lanes.map(async ({ writer, appends }) => {
+            for (const envelopes of appends) await writer.mailbox.append(envelopes);
+          }),
+        );
+      } finally {
+        writing = false;
+        await following;
+      }
+      const appended = lanes.flatMap((lane) => lane.appends.flat().map((envelope) => hex(envelope.id)));
+      expect(seen.map((entry) => hex(entry.id)).sort()).toEqual(appended.sort());
+      const seqs = seen.map((entry) => entry.seq);
+      expect(seqs.every((seq, i) => i === 0 || seq > (seqs[i - 1] ?? 0))).toBe(true);
     });
 
     it("keeps its own copy of the bytes it is given and returns", async () => {

@@ -16,6 +16,12 @@ import { randomUuid, seededRandom } from "./seeded-random.js";
 /** Fresh, empty stores and the way to dispose of them. */
 export interface StoresFixture {
   readonly stores: Stores;
+  /**
+   * Opens further stores over the same database through connections of their own, as another
+   * server node would. Absent where a database cannot be shared (in-memory stores).
+   */
+  readonly openPeer?: () => Promise<Stores>;
+  /** Called after every peer is closed. */
   teardown(): Promise<void>;
 }
 export type StoresFactory = () => Promise<StoresFixture>;
@@ -36,6 +42,8 @@ export interface StoreContext {
   readonly stores: Stores;
   readonly random: Random;
   readonly clock: FakeClock;
+  /** See StoresFixture.openPeer; useStores closes the peers after the test. */
+  readonly openPeer?: () => Promise<Stores>;
 }
 
 /**
@@ -44,21 +52,48 @@ export interface StoreContext {
  * returned function inside a test to get them.
  */
 export function useStores(factory: StoresFactory): () => StoreContext {
-  let current: { fixture: StoresFixture; context: StoreContext } | undefined;
+  let current: { fixture: StoresFixture; context: StoreContext; peers: Stores[] } | undefined;
   beforeEach(async (test) => {
     const fixture = await factory();
-    const context = { stores: fixture.stores, random: seededRandom(test.task.name), clock: new FakeClock() };
-    current = { fixture, context };
+    const peers: Stores[] = [];
+    const openPeer = fixture.openPeer;
+    const context: StoreContext = {
+      stores: fixture.stores,
+      random: seededRandom(test.task.name),
+      clock: new FakeClock(),
+      ...(openPeer === undefined
+        ? {}
+        : {
+            openPeer: async () => {
+              const peer = await openPeer();
+              peers.push(peer);
+              return peer;
+            },
+          }),
+    };
+    current = { fixture, context, peers };
   });
   afterEach(async () => {
-    const fixture = current?.fixture;
+    const ended = current;
     current = undefined;
-    await fixture?.teardown();
+    if (ended === undefined) return;
+    await Promise.all(ended.peers.map((peer) => peer.close()));
+    await ended.fixture.teardown();
   });
   return () => {
     if (current === undefined) throw new Error("useStores: no stores outside a test");
     return current.context;
   };
+}
+
+/**
+ * `count` stores over the test's data: peers with connections of their own where the backend has
+ * them (StoresFixture.openPeer), else the test's stores again (concurrency within one instance).
+ */
+export async function peerStores(context: StoreContext, count: number): Promise<Stores[]> {
+  const { openPeer } = context;
+  if (openPeer === undefined) return Array.from({ length: count }, () => context.stores);
+  return Promise.all(Array.from({ length: count }, () => openPeer()));
 }
 
 export function signedKey(random: Random, keyId: number, publicKeyLength = 33): SignedKey {

@@ -5,7 +5,7 @@ import { configFromFlags, type ConfigFlags } from "./config-sources.js";
 
 export async function serve(flags: ConfigFlags): Promise<void> {
   const { config, file } = configFromFlags(flags);
-  const firstStart = !existsSync(sqlitePathOf(config));
+  const firstStart = config.mode === "single" && !existsSync(sqlitePathOf(config));
   if (firstStart) {
     process.stdout.write(
       `First start: no database at ${sqlitePathOf(config)} yet, so one is created.\n` +

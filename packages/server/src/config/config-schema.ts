@@ -8,12 +8,14 @@ const count = (def: number, description: string, minimum = 1, maximum = 1_000_00
 
 export const ConfigSchema = Type.Object(
   {
-    mode: Type.Union([Type.Literal("single")], {
+    mode: Type.Union([Type.Literal("single"), Type.Literal("cluster")], {
       default: "single",
-      description: "single: one process with an embedded SQLite database. (cluster mode comes later.)",
+      description:
+        "single: one process with an embedded SQLite database. cluster: one of several stateless nodes on PostgreSQL (cluster.postgresUrl) and NATS (cluster.natsServers), behind a load balancer.",
     }),
     server: Type.Object({
       host: Type.String({ default: "127.0.0.1", description: "Address to listen on. 0.0.0.0 listens on every interface." }),
+      metrics: Type.Boolean({ default: true, description: "Serve Prometheus metrics at GET /metrics (keep that path away from the internet)." }),
       port: Type.Integer({ default: 8080, minimum: 0, maximum: 65535, description: "TCP port for HTTP and WebSocket." }),
       dataDir: Type.String({ default: "./data", description: "Directory for the database and other state." }),
     }, { default: {} }),
@@ -24,6 +26,22 @@ export const ConfigSchema = Type.Object(
         description:
           "full: an acknowledged message survives a power cut. normal: it survives a crash of the process but may be lost on power loss.",
       }),
+    }, { default: {} }),
+    cluster: Type.Object({
+      postgresUrl: Type.String({
+        default: "",
+        description: "PostgreSQL connection URL (postgres://user:password@host:port/database); required in cluster mode.",
+        secret: true,
+      }),
+      postgresPoolSize: count(10, "Connections this node keeps to PostgreSQL, at most.", 1, 1000),
+      natsServers: Type.String({ default: "nats://127.0.0.1:4222", description: "NATS servers, comma-separated." }),
+      natsPrefix: Type.String({
+        default: "parley",
+        pattern: "^[A-Za-z0-9_-]+$",
+        description: "First token of this deployment's NATS subjects; deployments sharing a NATS server need different ones.",
+      }),
+      nodeName: Type.String({ default: "", description: "This node's name in logs, metrics and NATS; empty means host name and process id." }),
+      resyncSeconds: seconds(30, "Every connected device re-reads its mailbox this often, in case a wake-up from another node was lost."),
     }, { default: {} }),
     limits: Type.Object({
       maxEnvelopeBytes: count(256 * 1024, "Largest sealed envelope (one device's copy of a message), in bytes."),

@@ -48,6 +48,7 @@ export function loadConfig(sources: ConfigSources = {}): ParleyConfig {
   if (problems.length === 0 && !validator.Check(merged)) {
     for (const error of validator.Errors(merged)) problems.push(`${error.instancePath || "config"}: ${error.message}`);
   }
+  if (problems.length === 0) problems.push(...crossFieldProblems(merged as ParleyConfig));
   if (problems.length > 0) throw new ConfigError(problems);
   return merged as ParleyConfig;
 }
@@ -77,4 +78,14 @@ function setKey(config: Record<string, unknown>, key: ConfigKey, raw: string, wh
   let node = config;
   for (const part of key.parents) node = node[part] as Record<string, unknown>;
   node[key.name] = value;
+}
+
+/** Rules that involve more than one key. */
+function crossFieldProblems(config: ParleyConfig): string[] {
+  const problems: string[] = [];
+  if (config.mode === "cluster") {
+    if (config.cluster.postgresUrl.trim() === "") problems.push("cluster.postgresUrl: required in cluster mode");
+    if (config.cluster.natsServers.trim() === "") problems.push("cluster.natsServers: required in cluster mode");
+  }
+  return problems;
 }

@@ -6,6 +6,11 @@ import { parseBasicAuthorization, passwordMatches, type BasicCredentials } from 
 /** An authenticated device. `primary` devices may manage the account's other devices. */
 export interface DeviceAuth extends DeviceAddress {
   readonly primary: boolean;
+  /**
+   * When the authenticated device record was created: a device removed and re-created (the
+   * account re-registered) has the same address but a later time.
+   */
+  readonly createdAt?: number;
 }
 
 /** Checks device credentials against the store; every failure is the same UNAUTHORIZED. */
@@ -22,7 +27,7 @@ export class Authenticator {
     if (!device || !passwordMatches(credentials.password, { hash: device.passwordHash, salt: device.passwordSalt })) {
       throw unauthorized();
     }
-    return { accountId: device.accountId, deviceId: device.id, primary: device.id === 1 };
+    return { accountId: device.accountId, deviceId: device.id, primary: device.id === 1, createdAt: device.createdAt };
   }
 }
 

@@ -16,6 +16,8 @@ export interface HttpAppOptions {
   readonly maxBodyBytes: number;
   readonly version: string;
   readonly isDraining: () => boolean;
+  /** The Prometheus exposition served at GET /metrics; no such route without it. */
+  readonly metrics?: () => Promise<{ contentType: string; body: string }>;
 }
 
 /** Failures any route can answer with, listed in the OpenAPI document next to its own. */
@@ -85,6 +87,14 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
         if (result.status === 204 || result.body === undefined) return reply.send();
         return reply.type("application/json").send(result.body);
       },
+    });
+  }
+
+  const metrics = options.metrics;
+  if (metrics) {
+    app.get("/metrics", { schema: { hide: true } }, async (_request, reply) => {
+      const { contentType, body } = await metrics();
+      return reply.type(contentType).send(body);
     });
   }
 

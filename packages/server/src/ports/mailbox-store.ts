@@ -13,8 +13,9 @@ export interface NewEnvelope {
 
 export interface StoredEnvelope extends NewEnvelope {
   /**
-   * Position in the store: increases with every append, across all devices, so entries of one
-   * device sort in the order they were appended. Positive and at most 2^53 - 1.
+   * Position in the device's queue: positive, at most 2^53 - 1, and increasing with every append
+   * to the device, so its entries sort in the order they were appended. Seqs only compare within
+   * one device: a backend may number each device on its own or share one sequence across all.
    */
   readonly seq: number;
 }
@@ -26,10 +27,16 @@ export interface StoredEnvelope extends NewEnvelope {
  * Guarantees:
  * - `append` is atomic and durable when its promise resolves: after a crash or power cut every
  *   envelope of a resolved append is still there, and none of a rejected one is. An append
- *   rejects (storing nothing) when an envelope's id is already stored or its device does not
- *   exist (say it was removed meanwhile).
+ *   rejects (storing nothing) when an envelope's id is already stored for the same device (a
+ *   backend may refuse it across devices as well) or its device does not exist (say it was
+ *   removed meanwhile).
  * - `read` returns one device's entries in append order (ascending `seq`), never another
  *   device's.
+ * - Appends to one device become visible in `seq` order, also when several processes append to
+ *   the same database concurrently: once `read` has returned an entry, no entry of that device
+ *   with a lower `seq` appears later. A reader that resumes after the highest `seq` it has seen
+ *   (a cursor) therefore misses nothing, and never needs to look below it again. A `seq` is never
+ *   handed out twice for a device, even after its entries are acknowledged.
  * - Delivery is at-least-once: an entry stays until acknowledged or expired, so it may be read
  *   and delivered more than once.
  * - `ack` is idempotent, deletes only entries of the given device, and need not be durable (a

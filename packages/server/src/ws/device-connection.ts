@@ -58,6 +58,14 @@ export class DeviceConnection {
   start(): void {
     this.deps.bus.publish(this.auth, { type: "connected", connectionId: this.connectionId });
     this.delivery.wake();
+    // On a bus between nodes the subscription takes effect a little later: a wake-up sent in
+    // between would be missed, so read once more when the bus confirms it.
+    void this.deps.bus.flush().then(() => this.delivery.wake());
+  }
+
+  /** Re-reads the mailbox: new envelopes may be there without a wake-up having come. */
+  wake(): void {
+    this.delivery.wake();
   }
 
   /** See DeliverySession.offer. */

@@ -80,6 +80,25 @@ export class WebSocketGateway {
     return this.connections.get(device.accountId)?.get(device.deviceId)?.offer(entry) ?? false;
   }
 
+  /** Every connection re-reads its device's mailbox (after wake-ups may have been lost). */
+  wakeAll(): void {
+    for (const connection of this.connectionList()) connection.wake();
+  }
+
+  /**
+   * Closes the connections of devices that no longer exist as they were authenticated (removed,
+   * or re-created by a re-registration): for when the bus may have lost a "removed" event.
+   */
+  async recheckDevices(): Promise<void> {
+    for (const connection of [...this.connectionList()]) {
+      const { auth } = connection;
+      const record = await this.options.accounts.findDevice(auth);
+      if (record === undefined || (auth.createdAt !== undefined && record.createdAt !== auth.createdAt)) {
+        connection.close(CloseCode.DeviceRemoved, "the device was removed");
+      }
+    }
+  }
+
   /** Connected device sockets on this node. */
   get connectionCount(): number {
     let count = 0;

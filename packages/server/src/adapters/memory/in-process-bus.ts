@@ -56,6 +56,14 @@ export class InProcessBus implements Bus {
     };
   }
 
+  /** Subscriptions take effect at once in-process. */
+  async flush(): Promise<void> {}
+
+  /** There is no other node to lose contact with: healthy until closed. */
+  healthy(): boolean {
+    return !this.#closed;
+  }
+
   async close(): Promise<void> {
     this.#closed = true;
     for (const subscriptions of this.#subscriptions.values()) {

@@ -14,6 +14,7 @@ export interface Database {
   one_time_prekeys: OneTimePrekeysTable;
   kyber_prekeys: KyberPrekeysTable;
   mailbox_entries: MailboxEntriesTable;
+  mailbox_sequences: MailboxSequencesTable;
   verification_sessions: VerificationSessionsTable;
 }
 
@@ -93,6 +94,13 @@ export interface MailboxEntriesTable {
   device_id: number;
   data: Uint8Array;
   received_at: number;
+}
+
+/** PostgreSQL only: the last seq handed out per device (see SqlDialect). */
+export interface MailboxSequencesTable {
+  account_id: string;
+  device_id: number;
+  last_seq: number;
 }
 
 export interface VerificationSessionsTable {

@@ -11,17 +11,30 @@ export interface Migration {
   readonly statements: readonly string[];
 }
 
+/** What a dialect adds to the migration run. */
+export interface MigrationHooks {
+  /**
+   * Run first in the migration transaction, before the `migrations` table is created or read:
+   * blocks until no other process is migrating the same schema, and holds that off until this
+   * transaction ends. Needed where several servers share one database and may start together
+   * (PostgreSQL: pg_advisory_xact_lock); SQLite's write lock already does it.
+   */
+  readonly lock?: CompiledQuery<unknown>;
+}
+
 /**
  * Applies the migrations not yet recorded in the `migrations` table (id: Migration.id, name,
  * applied_at: ms since the epoch), all in one transaction: a failing migration leaves the schema
- * as it was. Idempotent: running it again changes nothing. Refuses a database migrated by a newer
- * version (an id it does not know). Returns the ids it applied.
+ * as it was. Idempotent: running it again changes nothing, also when several processes run it at
+ * once (given the dialect's lock hook). Refuses a database migrated by a newer version (an id it
+ * does not know). Returns the ids it applied.
  */
 export async function runMigrations(
   executor: SqlExecutor,
   builder: Kysely<Database>,
   migrations: readonly Migration[],
   now: () => number = Date.now,
+  hooks: MigrationHooks = {},
 ): Promise<number[]> {
   const sorted = [...migrations].sort((a, b) => a.id - b.id);
   const createTable = builder.schema
@@ -33,6 +46,7 @@ export async function runMigrations(
     .compile();
   const selectApplied = builder.selectFrom("migrations").select("id").compile();
   return executor.transaction(async (tx) => {
+    if (hooks.lock !== undefined) await tx.execute(hooks.lock);
     await tx.execute(createTable);
     const applied = await tx.execute(selectApplied);
     const appliedIds = new Set(applied.rows.map((row) => Number(row.id)));

@@ -34,8 +34,12 @@ export interface SqlTransaction {
  *   be). The executor may commit several batches together, but a batch that fails rejects only
  *   its own caller.
  * - `transaction` runs `fn` in one transaction, committed when `fn` resolves and rolled back when
- *   it throws. No other write runs in between. `fn` must not await anything but its own
- *   statements: everything else waits while it runs.
+ *   it throws. No other transaction runs in between, through any executor on the same database
+ *   (schema), so what `fn` reads no other transaction changes before it commits. Batches may
+ *   commit in between on an executor with several connections (PostgreSQL; SQLite runs nothing
+ *   in between): each is atomic on its own, and callers keep every read-decide-write step in a
+ *   transaction, never split across a batch. `fn` must not await anything but its own statements:
+ *   other work may wait while it runs.
  * - After `close` resolves, every call rejects; `close` waits for queued writes first.
  */
 export interface SqlExecutor {

@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import type { Kysely, SelectQueryBuilder } from "kysely";
 import type {
   ClaimedKeys,
   DeviceAddress,
@@ -9,6 +9,7 @@ import type {
 } from "../../ports/index.js";
 import type { Database, SignedPrekeyKind } from "./database.js";
 import { queryTemplate } from "./query-template.js";
+import type { SqlDialect } from "./sql-dialect.js";
 import type { SqlExecutor } from "./sql-executor.js";
 import { bytes, countOf } from "./sql-values.js";
 
@@ -21,7 +22,9 @@ type SignedKeyArgs = DeviceArgs & SignedKey;
 type OneTimeKeyArgs = DeviceArgs & OneTimeKey;
 
 /** The statements of the key store, compiled once (see queryTemplate). */
-export function keyQueries(db: Kysely<Database>) {
+export function keyQueries(db: Kysely<Database>, dialect: SqlDialect = "sqlite") {
+  const lockOldest = <Q extends SelectQueryBuilder<Database, keyof Database, { seq: number }>>(query: Q): Q =>
+    dialect === "postgres" ? (query.forUpdate() as Q) : query;
   const setSigned = (kind: SignedPrekeyKind) =>
     queryTemplate((a: SignedKeyArgs) =>
       db
@@ -80,19 +83,21 @@ export function keyQueries(db: Kysely<Database>) {
         .where("account_id", "=", a.accountId)
         .where("device_id", "=", a.deviceId),
     ),
-    // The oldest key of the device, deleted and returned in one statement. (PostgreSQL will need
-    // FOR UPDATE SKIP LOCKED in the subquery so concurrent claims do not pick the same row.)
+    // The oldest key of the device, deleted and returned in one statement (see SqlDialect for the
+    // lock PostgreSQL takes on it).
     takePreKey: queryTemplate((a: DeviceArgs) =>
       db
         .deleteFrom("one_time_prekeys")
         .where("seq", "=", (eb) =>
-          eb
-            .selectFrom("one_time_prekeys")
-            .select("seq")
-            .where("account_id", "=", a.accountId)
-            .where("device_id", "=", a.deviceId)
-            .orderBy("seq")
-            .limit(1),
+          lockOldest(
+            eb
+              .selectFrom("one_time_prekeys")
+              .select("seq")
+              .where("account_id", "=", a.accountId)
+              .where("device_id", "=", a.deviceId)
+              .orderBy("seq")
+              .limit(1),
+          ),
         )
         .returning(["key_id", "public_key"]),
     ),
@@ -100,13 +105,15 @@ export function keyQueries(db: Kysely<Database>) {
       db
         .deleteFrom("kyber_prekeys")
         .where("seq", "=", (eb) =>
-          eb
-            .selectFrom("kyber_prekeys")
-            .select("seq")
-            .where("account_id", "=", a.accountId)
-            .where("device_id", "=", a.deviceId)
-            .orderBy("seq")
-            .limit(1),
+          lockOldest(
+            eb
+              .selectFrom("kyber_prekeys")
+              .select("seq")
+              .where("account_id", "=", a.accountId)
+              .where("device_id", "=", a.deviceId)
+              .orderBy("seq")
+              .limit(1),
+          ),
         )
         .returning(["key_id", "public_key", "signature"]),
     ),
@@ -140,9 +147,9 @@ export class SqlKeyStore implements KeyStore {
   readonly #executor: SqlExecutor;
   readonly #q: ReturnType<typeof keyQueries>;
 
-  constructor(executor: SqlExecutor, db: Kysely<Database>) {
+  constructor(executor: SqlExecutor, db: Kysely<Database>, dialect: SqlDialect = "sqlite") {
     this.#executor = executor;
-    this.#q = keyQueries(db);
+    this.#q = keyQueries(db, dialect);
   }
 
   async setSignedPreKey(device: DeviceAddress, key: SignedKey): Promise<void> {

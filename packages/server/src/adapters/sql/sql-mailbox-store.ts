@@ -1,87 +1,65 @@
 import type { Kysely } from "kysely";
 import type { DeviceAddress, MailboxStore, NewEnvelope, StoredEnvelope } from "../../ports/index.js";
 import type { Database } from "./database.js";
-import { queryTemplate } from "./query-template.js";
+import { mailboxQueries, postgresMailboxQueries, sqliteMailboxQueries } from "./mailbox-queries.js";
+import type { SqlDialect } from "./sql-dialect.js";
 import type { SqlExecutor } from "./sql-executor.js";
 import { bytes, countOf } from "./sql-values.js";
 
-interface DeviceArgs {
-  readonly accountId: string;
-  readonly deviceId: number;
-}
-
-/** The statements of the mailbox, compiled once (see queryTemplate). */
-function mailboxQueries(db: Kysely<Database>) {
-  const ofDevice = (a: DeviceArgs) =>
-    db.selectFrom("mailbox_entries").where("account_id", "=", a.accountId).where("device_id", "=", a.deviceId);
-  return {
-    // No RETURNING: the executor reports the new seq (the rowid) as lastInsertId, at less cost.
-    insert: queryTemplate((a: NewEnvelope) =>
-      db.insertInto("mailbox_entries").values({
-        id: a.id,
-        account_id: a.accountId,
-        device_id: a.deviceId,
-        data: a.data,
-        received_at: a.receivedAt,
-      }),
-    ),
-    read: queryTemplate((a: DeviceArgs & { afterSeq: number; limit: number }) =>
-      ofDevice(a)
-        .select(["seq", "id", "account_id", "device_id", "data", "received_at"])
-        .where("seq", ">", a.afterSeq)
-        .orderBy("seq")
-        .limit(a.limit),
-    ),
-    ack: queryTemplate((a: DeviceArgs & { seq: number }) =>
-      db
-        .deleteFrom("mailbox_entries")
-        .where("account_id", "=", a.accountId)
-        .where("device_id", "=", a.deviceId)
-        .where("seq", "=", a.seq),
-    ),
-    count: queryTemplate((a: DeviceArgs) => ofDevice(a).select((eb) => eb.fn.countAll<number>().as("count"))),
-    clear: queryTemplate((a: DeviceArgs) =>
-      db.deleteFrom("mailbox_entries").where("account_id", "=", a.accountId).where("device_id", "=", a.deviceId),
-    ),
-    // A LIMIT inside a subquery, because neither PostgreSQL nor default SQLite builds have
-    // DELETE ... LIMIT.
-    purge: queryTemplate((a: { cutoff: number; limit: number }) =>
-      db
-        .deleteFrom("mailbox_entries")
-        .where("seq", "in", (eb) =>
-          eb
-            .selectFrom("mailbox_entries")
-            .select("seq")
-            .where("received_at", "<", a.cutoff)
-            .orderBy("received_at")
-            .limit(a.limit),
-        ),
-    ),
-  };
-}
+type PostgresQueries = ReturnType<typeof postgresMailboxQueries>;
+type DialectQueries =
+  | { readonly name: "sqlite"; readonly q: ReturnType<typeof sqliteMailboxQueries> }
+  | { readonly name: "postgres"; readonly q: PostgresQueries };
 
 /**
- * MailboxStore on SQL. An append is one batch (one atomic, durable unit under group commit);
- * acknowledgements are batched deletes keyed by device and seq, so they never touch another
- * device's entries. The table's foreign key refuses envelopes for unknown devices.
+ * MailboxStore on SQL. An append is one batch (one atomic, durable unit); acknowledgements are
+ * deletes keyed by device and seq, so they never touch another device's entries. The table's
+ * foreign key refuses envelopes for unknown devices. How seqs are handed out depends on the
+ * dialect (see SqlDialect).
  */
 export class SqlMailboxStore implements MailboxStore {
   readonly #executor: SqlExecutor;
   readonly #q: ReturnType<typeof mailboxQueries>;
+  readonly #dialect: DialectQueries;
 
-  constructor(executor: SqlExecutor, db: Kysely<Database>) {
+  constructor(executor: SqlExecutor, db: Kysely<Database>, dialect: SqlDialect = "sqlite") {
     this.#executor = executor;
     this.#q = mailboxQueries(db);
+    this.#dialect =
+      dialect === "postgres"
+        ? { name: dialect, q: postgresMailboxQueries(db) }
+        : { name: dialect, q: sqliteMailboxQueries(db) };
   }
 
   async append(envelopes: readonly NewEnvelope[]): Promise<number[]> {
     if (envelopes.length === 0) return [];
-    const results = await this.#executor.batch(envelopes.map((envelope) => this.#q.insert(envelope)));
+    const dialect = this.#dialect;
+    if (dialect.name === "postgres") return this.#appendLocking(dialect.q, envelopes);
+    const insert = dialect.q.insert;
+    const results = await this.#executor.batch(envelopes.map((envelope) => insert(envelope)));
     return results.map((result) => {
       const seq = result.lastInsertId;
       if (seq === undefined) throw new Error("the insert reported no seq");
       return seq;
     });
+  }
+
+  /**
+   * PostgreSQL: each insert locks its device's counter row until commit. The inserts run sorted by
+   * device (stable, so one device's envelopes keep their order), so two appends that share
+   * devices lock them in the same order and never deadlock.
+   */
+  async #appendLocking(q: PostgresQueries, envelopes: readonly NewEnvelope[]): Promise<number[]> {
+    const insert = q.insert;
+    const order = envelopes.map((_, i) => i).sort((a, b) => compareDevices(envelopes[a], envelopes[b]));
+    const results = await this.#executor.batch(order.map((i) => insert(envelopes[i] as NewEnvelope)));
+    const seqs = new Array<number>(envelopes.length);
+    results.forEach((result, k) => {
+      const seq = result.rows[0]?.seq;
+      if (seq === undefined) throw new Error("the insert reported no seq");
+      seqs[order[k] as number] = seq;
+    });
+    return seqs;
   }
 
   async read(device: DeviceAddress, afterSeq: number, limit: number): Promise<StoredEnvelope[]> {
@@ -103,6 +81,11 @@ export class SqlMailboxStore implements MailboxStore {
     const unique = seqs.length <= 1 ? seqs : [...new Set(seqs)];
     if (unique.length === 0) return 0;
     const { accountId, deviceId } = device;
+    const dialect = this.#dialect;
+    if (dialect.name === "postgres") {
+      const [result] = await this.#executor.batch([dialect.q.ackMany({ accountId, deviceId, seqs: unique })]);
+      return result.changes;
+    }
     const results = await this.#executor.batch(unique.map((seq) => this.#q.ack({ accountId, deviceId, seq })));
     return results.reduce((sum, result) => sum + result.changes, 0);
   }
@@ -120,7 +103,14 @@ export class SqlMailboxStore implements MailboxStore {
 
   async purgeExpired(cutoff: number, limit: number): Promise<number> {
     if (limit <= 0) return 0;
-    const [result] = await this.#executor.batch([this.#q.purge({ cutoff, limit })]);
+    const [result] = await this.#executor.batch([this.#dialect.q.purge({ cutoff, limit })]);
     return result.changes;
   }
+}
+
+/** Orders by account id, then device id; any fixed total order serves. */
+function compareDevices(a: NewEnvelope | undefined, b: NewEnvelope | undefined): number {
+  if (a === undefined || b === undefined) return 0;
+  if (a.accountId !== b.accountId) return a.accountId < b.accountId ? -1 : 1;
+  return a.deviceId - b.deviceId;
 }

@@ -15,7 +15,10 @@ export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((byte, i) => byte === b[i]);
 }
 
-/** A count as a number: SQLite returns a number, PostgreSQL a bigint as a string. */
+/**
+ * A count as a number. SQLite returns a number, and so does the PostgreSQL executor (its BIGINT
+ * parser); a driver left to its defaults may give a string or a bigint.
+ */
 export function countOf(value: number | string | bigint): number {
   return Number(value);
 }

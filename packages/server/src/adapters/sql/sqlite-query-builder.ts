@@ -3,7 +3,8 @@ import type { Database } from "./database.js";
 
 /**
  * A kysely instance that only compiles SQLite statements; it has no connection (DummyDriver), as
- * statements run through a SqlExecutor. A PostgreSQL twin swaps the adapter and compiler.
+ * statements run through a SqlExecutor. Its PostgreSQL twin (postgres/postgres-query-builder.ts)
+ * swaps the adapter and compiler.
  */
 export function createSqliteQueryBuilder(): Kysely<Database> {
   return new Kysely<Database>({

@@ -1,0 +1,6 @@
+import type { Migration } from "../../migration.js";
+import { initial } from "./0001_initial.js";
+import { deviceLists } from "./0002_device_lists.js";
+
+/** Every PostgreSQL migration, in the order they apply. Append only; never edit one that shipped. */
+export const postgresMigrations: readonly Migration[] = [initial, deviceLists];
