@@ -100,6 +100,7 @@ export async function createServer(deps: ServerDeps): Promise<ParleyServer> {
   const metrics = new ServerMetrics({
     connections: () => late.gateway?.connectionCount ?? 0,
     busHealthy: () => bus.healthy(),
+    mailboxDepth: () => deps.stores.mailbox.depth(),
     node: deps.nodeName ?? "parley",
   });
   const stores = instrumented(deps.singleNode ? withCachedDeviceLists(deps.stores) : deps.stores, metrics, clock);

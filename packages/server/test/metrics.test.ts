@@ -30,11 +30,13 @@ describe("Prometheus metrics", () => {
     const before = await scrape();
     expect(sample(before, "parley_envelopes_in_total")).toBe(0);
     expect(sample(before, "parley_connections")).toBe(0);
+    expect(sample(before, "parley_mailbox_depth")).toBe(0);
     const sent = await server.api.as(alice.credentials).put(`/v1/messages/${bob.credentials.accountId}`, {
       timestamp: 1,
       messages: [{ deviceId: 1, registrationId: bob.keys.registrationId, type: 1, content: Buffer.from("hi").toString("base64") }],
     });
     expect(sent.status).toBe(200);
+    expect(sample(await scrape(), "parley_mailbox_depth")).toBe(1);
     const socket = await TestSocket.connect(server.url, bob.credentials);
     const delivery = await socket.nextRequest();
     expect(delivery.path).toBe(deliverPath);
@@ -45,6 +47,7 @@ describe("Prometheus metrics", () => {
     expect(sample(after, "parley_mailbox_commit_seconds_count")).toBe(1);
     expect(sample(after, "parley_delivery_seconds_count")).toBe(1);
     expect(sample(after, "parley_connections")).toBe(1);
+    expect(sample(after, "parley_mailbox_depth")).toBe(0);
     expect(sample(after, "parley_bus_up")).toBe(1);
     expect(after).toMatch(/^parley_process_cpu_user_seconds_total \S+$/m);
     await socket.close();

@@ -95,6 +95,18 @@ export function describeMailboxStoreContract(name: string, factory: StoresFactor
       expect(await ctx.stores.mailbox.count({ accountId: primary.accountId, deviceId: 9 })).toBe(0);
     });
 
+    it("reports the depth of the whole queue, across devices, as entries come and go", async () => {
+      const ctx = context();
+      const before = await ctx.stores.mailbox.depth();
+      const first = (await registerTestAccount(ctx)).primary;
+      const second = (await registerTestAccount(ctx)).primary;
+      await ctx.stores.mailbox.append([newEnvelope(ctx, first), newEnvelope(ctx, second), newEnvelope(ctx, second)]);
+      expect(await ctx.stores.mailbox.depth()).toBe(before + 3);
+      const [entry] = await ctx.stores.mailbox.read(second, 0, 1);
+      await ctx.stores.mailbox.ack(second, [entry!.seq]);
+      expect(await ctx.stores.mailbox.depth()).toBe(before + 2);
+    });
+
     it("clear removes every entry of one device and none of another", async () => {
       const ctx = context();
       const { account, primary } = await registerTestAccount(ctx);
@@ -139,6 +151,22 @@ export function describeMailboxStoreContract(name: string, factory: StoresFactor
       await expect(ctx.stores.mailbox.append([newEnvelope(ctx, primary), newEnvelope(ctx, missing)])).rejects.toThrow();
       expect(await ctx.stores.mailbox.count(primary)).toBe(0);
       expect(await ctx.stores.mailbox.count(missing)).toBe(0);
+    });
+
+    it("a failing append fails alone: appends started together with it are stored", async () => {
+      const ctx = context();
+      const { primary } = await registerTestAccount(ctx);
+      const missing = { accountId: primary.accountId, deviceId: 5 };
+      const good = [newEnvelope(ctx, primary), newEnvelope(ctx, primary)];
+      const outcomes = await Promise.allSettled([
+        ctx.stores.mailbox.append([good[0]!]),
+        ctx.stores.mailbox.append([newEnvelope(ctx, primary), newEnvelope(ctx, missing)]),
+        ctx.stores.mailbox.append([good[1]!]),
+      ]);
+      expect(outcomes.map((o) => o.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+      const stored = await ctx.stores.mailbox.read(primary, 0, 10);
+      expect(stored.map((e) => e.id)).toEqual(good.map((e) => e.id));
+      expect(stored.map((e) => e.seq)).toEqual(outcomes.flatMap((o) => (o.status === "fulfilled" ? o.value : [])));
     });
 
     it("hands out a higher seq after the newest entry was acknowledged", async () => {

@@ -3,7 +3,7 @@
 // and a device connecting on a second node displaces its connection on the first.
 import { CloseCode, decodeEnvelope, deliverPath, queueEmptyPath } from "@parley/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ApiClient, registerAccount, TestSocket, type RegisteredDevice } from "@parley/testkit";
+import { ApiClient, registerAccount, TestSocket, waitFor, type RegisteredDevice } from "@parley/testkit";
 import { ClusterFixture } from "../support/cluster-fixture.js";
 import { clusterServicesOrSkip } from "../support/cluster-services.js";
 
@@ -93,5 +93,21 @@ describe.skipIf(!services.available)(`cluster: two nodes behind nginx${services.
       expect(metrics).toMatch(/^parley_envelopes_in_total \d+$/m);
     }
     expect((await fetch(`${cluster.url}/metrics`)).status).toBe(404);
+  });
+
+  it("drains a node on SIGTERM: its sockets close with 1012 (reconnect elsewhere), it exits 0, the other node serves", async () => {
+    const [first, second] = cluster.nodes;
+    const socket = await connect(second!.url, bob);
+    expect((await socket.nextRequest()).path).toBe(queueEmptyPath);
+    const [exitCode, closed] = await Promise.all([second!.stop(), socket.closed]);
+    expect(closed.code).toBe(CloseCode.ServiceRestart);
+    expect(exitCode).toBe(0);
+    expect((await sendText(cluster.url, alice, bob, "after the drain")).status).toBe(200);
+    const back = await connect(cluster.url, bob, 200);
+    await waitFor(() => back.received.some((r) => r.path === deliverPath && contentOf(r.body) === "after the drain"), {
+      timeoutMs: 15_000,
+      what: "delivery through the remaining node",
+    });
+    expect(first!.running).toBe(true);
   });
 });

@@ -57,6 +57,10 @@ export class InstrumentedMailboxStore implements MailboxStore {
     return this.inner.count(device);
   }
 
+  depth(): Promise<number> {
+    return this.inner.depth();
+  }
+
   async clear(device: DeviceAddress): Promise<void> {
     await this.inner.clear(device);
     this.#forget(keyOf(device));

@@ -7,8 +7,8 @@ export interface MetricsSources {
   readonly connections: () => number;
   /** Whether the bus (cross-node wake-ups) is connected. */
   readonly busHealthy: () => boolean;
-  /** Envelopes queued in the store for all devices, read at scrape time; no gauge without it. */
-  readonly mailboxDepth?: () => Promise<number>;
+  /** Envelopes queued in the store for all devices, read at scrape time. */
+  readonly mailboxDepth: () => Promise<number>;
   /** This node's name, as a label of `parley_node_info`. */
   readonly node: string;
 }
@@ -46,17 +46,14 @@ export class ServerMetrics {
         this.set(sources.busHealthy() ? 1 : 0);
       },
     });
-    const depth = sources.mailboxDepth;
-    if (depth) {
-      new Gauge({
-        name: "parley_mailbox_depth",
-        help: "Envelopes stored and not yet acknowledged, all devices (read from the store at scrape time).",
-        registers,
-        async collect() {
-          this.set(await depth());
-        },
-      });
-    }
+    new Gauge({
+      name: "parley_mailbox_depth",
+      help: "Envelopes stored and not yet acknowledged, all devices (read from the store at scrape time).",
+      registers,
+      async collect() {
+        this.set(await sources.mailboxDepth());
+      },
+    });
     this.envelopesIn = new Counter({ name: "parley_envelopes_in_total", help: "Envelopes accepted and durably stored.", registers });
     this.envelopesOut = new Counter({ name: "parley_envelopes_out_total", help: "Envelopes acknowledged by their device (and deleted).", registers });
     this.commitSeconds = new Histogram({

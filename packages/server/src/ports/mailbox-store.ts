@@ -51,6 +51,8 @@ export interface MailboxStore {
   ack(device: DeviceAddress, seqs: readonly number[]): Promise<number>;
   /** Number of queued entries of `device`. */
   count(device: DeviceAddress): Promise<number>;
+  /** Number of queued entries of every device (for monitoring: may scan the whole queue). */
+  depth(): Promise<number>;
   /** Deletes every entry of `device` (the device was removed or re-registered). */
   clear(device: DeviceAddress): Promise<void>;
   /** Deletes up to `limit` entries received before `cutoff` (ms); returns how many. */

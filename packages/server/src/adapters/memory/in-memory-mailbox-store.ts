@@ -78,6 +78,12 @@ export class InMemoryMailboxStore implements MailboxStore {
     return this.#state.mailboxes.get(addressKey(device))?.size ?? 0;
   }
 
+  async depth(): Promise<number> {
+    let total = 0;
+    for (const queue of this.#state.mailboxes.values()) total += queue.size;
+    return total;
+  }
+
   async clear(device: DeviceAddress): Promise<void> {
     const key = addressKey(device);
     const queue = this.#state.mailboxes.get(key);

@@ -28,6 +28,7 @@ export function mailboxQueries(db: Kysely<Database>) {
         .where("seq", "=", a.seq),
     ),
     count: queryTemplate((a: DeviceArgs) => ofDevice(a).select((eb) => eb.fn.countAll<number>().as("count"))),
+    depth: db.selectFrom("mailbox_entries").select((eb) => eb.fn.countAll<number>().as("count")).compile(),
     clear: queryTemplate((a: DeviceArgs) =>
       db.deleteFrom("mailbox_entries").where("account_id", "=", a.accountId).where("device_id", "=", a.deviceId),
     ),
@@ -99,15 +100,6 @@ export function postgresMailboxQueries(db: Kysely<Database>) {
             ]),
         )
         .returning("seq"),
-    ),
-    // One statement for any number of seqs: its row locks are taken in index order, so two
-    // acknowledgements of overlapping entries cannot deadlock.
-    ackMany: queryTemplate((a: DeviceArgs & { seqs: readonly number[] }) =>
-      db
-        .deleteFrom("mailbox_entries")
-        .where("account_id", "=", a.accountId)
-        .where("device_id", "=", a.deviceId)
-        .where((eb) => eb("seq", "=", eb.fn<number>("any", [eb.val(a.seqs)]))),
     ),
     // Seqs repeat across devices, so an entry is named by device and seq.
     purge: queryTemplate((a: { cutoff: number; limit: number }) =>

@@ -4,6 +4,9 @@ import type { Database } from "./database.js";
 import { mailboxQueries, postgresMailboxQueries, sqliteMailboxQueries } from "./mailbox-queries.js";
 import type { SqlDialect } from "./sql-dialect.js";
 import type { SqlExecutor } from "./sql-executor.js";
+import { GroupedAcks } from "./grouped-acks.js";
+import { GroupedAppends } from "./grouped-appends.js";
+import { GroupedReads } from "./grouped-reads.js";
 import { bytes, countOf } from "./sql-values.js";
 
 type PostgresQueries = ReturnType<typeof postgresMailboxQueries>;
@@ -21,6 +24,8 @@ export class SqlMailboxStore implements MailboxStore {
   readonly #executor: SqlExecutor;
   readonly #q: ReturnType<typeof mailboxQueries>;
   readonly #dialect: DialectQueries;
+  /** PostgreSQL: the appends, reads and acknowledgements of one turn share a statement each. */
+  readonly #grouped: { readonly appends: GroupedAppends; readonly reads: GroupedReads; readonly acks: GroupedAcks } | undefined;
 
   constructor(executor: SqlExecutor, db: Kysely<Database>, dialect: SqlDialect = "sqlite") {
     this.#executor = executor;
@@ -29,12 +34,18 @@ export class SqlMailboxStore implements MailboxStore {
       dialect === "postgres"
         ? { name: dialect, q: postgresMailboxQueries(db) }
         : { name: dialect, q: sqliteMailboxQueries(db) };
+    const postgres = this.#dialect.name === "postgres" ? this.#dialect.q : undefined;
+    this.#grouped = postgres && {
+      appends: new GroupedAppends(executor, (envelopes) => this.#appendLocking(postgres, envelopes)),
+      reads: new GroupedReads(executor),
+      acks: new GroupedAcks(executor),
+    };
   }
 
   async append(envelopes: readonly NewEnvelope[]): Promise<number[]> {
     if (envelopes.length === 0) return [];
     const dialect = this.#dialect;
-    if (dialect.name === "postgres") return this.#appendLocking(dialect.q, envelopes);
+    if (this.#grouped) return this.#grouped.appends.append(envelopes);
     const insert = dialect.q.insert;
     const results = await this.#executor.batch(envelopes.map((envelope) => insert(envelope)));
     return results.map((result) => {
@@ -64,6 +75,7 @@ export class SqlMailboxStore implements MailboxStore {
 
   async read(device: DeviceAddress, afterSeq: number, limit: number): Promise<StoredEnvelope[]> {
     if (limit <= 0) return [];
+    if (this.#grouped) return this.#grouped.reads.read(device, afterSeq, limit);
     const rows = await this.#executor.query(
       this.#q.read({ accountId: device.accountId, deviceId: device.deviceId, afterSeq, limit }),
     );
@@ -80,12 +92,8 @@ export class SqlMailboxStore implements MailboxStore {
   async ack(device: DeviceAddress, seqs: readonly number[]): Promise<number> {
     const unique = seqs.length <= 1 ? seqs : [...new Set(seqs)];
     if (unique.length === 0) return 0;
+    if (this.#grouped) return this.#grouped.acks.ack(device, unique);
     const { accountId, deviceId } = device;
-    const dialect = this.#dialect;
-    if (dialect.name === "postgres") {
-      const [result] = await this.#executor.batch([dialect.q.ackMany({ accountId, deviceId, seqs: unique })]);
-      return result.changes;
-    }
     const results = await this.#executor.batch(unique.map((seq) => this.#q.ack({ accountId, deviceId, seq })));
     return results.reduce((sum, result) => sum + result.changes, 0);
   }
@@ -94,6 +102,11 @@ export class SqlMailboxStore implements MailboxStore {
     const [row] = await this.#executor.query(
       this.#q.count({ accountId: device.accountId, deviceId: device.deviceId }),
     );
+    return row === undefined ? 0 : countOf(row.count);
+  }
+
+  async depth(): Promise<number> {
+    const [row] = await this.#executor.query(this.#q.depth);
     return row === undefined ? 0 : countOf(row.count);
   }
 
