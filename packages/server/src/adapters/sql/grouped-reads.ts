@@ -5,7 +5,7 @@ import { CompiledQuery } from "kysely";
 import type { DeviceAddress } from "../../ports/device-address.js";
 import type { StoredEnvelope } from "../../ports/mailbox-store.js";
 import type { SqlExecutor } from "./sql-executor.js";
-import { bytes } from "./sql-values.js";
+import { storedEnvelopeOf } from "./sql-values.js";
 import { TurnBatcher } from "./turn-batcher.js";
 
 const readMany = `SELECT t.k, e.seq, e.id, e.account_id, e.device_id, e.data, e.received_at
@@ -48,14 +48,7 @@ export class GroupedReads {
       );
       const results = reads.map((): StoredEnvelope[] => []);
       for (const row of rows) {
-        results[Number(row.k) - 1]!.push({
-          seq: row.seq,
-          id: bytes(row.id),
-          accountId: row.account_id,
-          deviceId: row.device_id,
-          data: bytes(row.data),
-          receivedAt: row.received_at,
-        });
+        results[Number(row.k) - 1]!.push(storedEnvelopeOf(row));
       }
       return results.map((value) => ({ value }));
     });

@@ -7,7 +7,7 @@ import type { SqlExecutor } from "./sql-executor.js";
 import { GroupedAcks } from "./grouped-acks.js";
 import { GroupedAppends } from "./grouped-appends.js";
 import { GroupedReads } from "./grouped-reads.js";
-import { bytes, countOf } from "./sql-values.js";
+import { countOf, storedEnvelopeOf } from "./sql-values.js";
 
 type PostgresQueries = ReturnType<typeof postgresMailboxQueries>;
 type DialectQueries =
@@ -79,14 +79,7 @@ export class SqlMailboxStore implements MailboxStore {
     const rows = await this.#executor.query(
       this.#q.read({ accountId: device.accountId, deviceId: device.deviceId, afterSeq, limit }),
     );
-    return rows.map((row) => ({
-      seq: row.seq,
-      id: bytes(row.id),
-      accountId: row.account_id,
-      deviceId: row.device_id,
-      data: bytes(row.data),
-      receivedAt: row.received_at,
-    }));
+    return rows.map(storedEnvelopeOf);
   }
 
   async ack(device: DeviceAddress, seqs: readonly number[]): Promise<number> {
