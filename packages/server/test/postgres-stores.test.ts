@@ -99,4 +99,25 @@ await describeWithPostgres("PostgreSQL stores", (url) => {
     const [after] = await ctx.stores.mailbox.read(primary, 0, 10);
     expect(after?.seq).toBeGreaterThan(before.at(-1)?.seq ?? Infinity);
   });
+
+  it("numbers each device's entries one after another through grouped, single and failed appends", async () => {
+    const ctx = contextOf(await open(), "contiguous");
+    const { primary } = await registerTestAccount(ctx);
+    const other = (await registerTestAccount(ctx)).primary;
+    const missing = { accountId: primary.accountId, deviceId: 9 };
+    const mailbox = ctx.stores.mailbox;
+    // Started together: one grouped statement, which fails on the missing device and falls back.
+    const together = await Promise.allSettled([
+      mailbox.append([newEnvelope(ctx, primary), newEnvelope(ctx, other)]),
+      mailbox.append([newEnvelope(ctx, primary), newEnvelope(ctx, missing)]),
+      mailbox.append([newEnvelope(ctx, primary), newEnvelope(ctx, primary)]),
+    ]);
+    expect(together.map((o) => o.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    await mailbox.append([newEnvelope(ctx, primary)]);
+    // Started together and all valid: one grouped statement that succeeds.
+    await Promise.all([mailbox.append([newEnvelope(ctx, primary)]), mailbox.append([newEnvelope(ctx, other), newEnvelope(ctx, primary)])]);
+    const seqs = (await mailbox.read(primary, 0, 100)).map((e) => e.seq);
+    expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => seqs[0]! + i));
+    expect(seqs).toHaveLength(6);
+  });
 });
