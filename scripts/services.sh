@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes sure the local services that the contract and cluster tests use are answering:
 # PostgreSQL on 127.0.0.1:5432, Redis on 127.0.0.1:6379 and NATS (with JetStream) on
-# 127.0.0.1:4222, and that the nginx binary the cluster tests start is installed. A service that does not answer is started with the Debian packages' own
+# 127.0.0.1:4222, and that the nginx binary the cluster tests start and the chromium the browser
+# test drives are installed. A service that does not answer is started with the Debian packages' own
 # binaries, then every service is polled until it answers or its deadline passes.
 # Idempotent: running it again with everything up only checks. Starting needs root.
 #
@@ -129,4 +130,17 @@ else
   fi
   # The package starts the system service on port 80; the tests do not use it.
   service nginx stop >/dev/null 2>&1 || /usr/sbin/nginx -s stop >/dev/null 2>&1 || true
+fi
+
+# The SDK's browser test drives Debian's chromium through playwright-core (which downloads no
+# browser of its own).
+if [[ -x /usr/bin/chromium ]]; then
+  echo "services: chromium present ($(/usr/bin/chromium --version 2>/dev/null | head -1))"
+else
+  echo "services: chromium is missing; installing Debian's chromium"
+  if ! { apt-get install -y --no-install-recommends chromium >/dev/null 2>&1 ||
+    { apt-get update >/dev/null 2>&1 && apt-get install -y --no-install-recommends chromium >/dev/null 2>&1; }; }; then
+    echo "services: could not install chromium (apt-get as root is needed)" >&2
+    exit 1
+  fi
 fi

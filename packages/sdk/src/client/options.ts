@@ -61,7 +61,10 @@ type Services = Pick<ClientOptions, "fetch" | "webSocket"> & { random: RandomSou
 export function services(options: ClientOptions): Services & { fetch: FetchLike; webSocket: WebSocketFactory } {
   const webSocket = options.webSocket ?? globalWebSocketFactory();
   if (!webSocket) throw new ParleyError(SdkErrorCode.InvalidArgument, "no WebSocket on this platform: pass options.webSocket");
-  const fetch = options.fetch ?? (globalThis.fetch as unknown as FetchLike | undefined);
+  const platformFetch = globalThis.fetch as unknown as FetchLike | undefined;
+  // Browsers refuse a fetch called on anything but the global object ("Illegal invocation"), so
+  // the platform's is bound here rather than stored as a method of another object.
+  const fetch = options.fetch ?? (platformFetch && ((input, init) => platformFetch.call(globalThis, input, init)));
   if (!fetch) throw new ParleyError(SdkErrorCode.InvalidArgument, "no fetch on this platform: pass options.fetch");
   return { fetch, webSocket, random: options.random ?? secureRandom, clock: options.clock ?? { now: () => Date.now() } };
 }

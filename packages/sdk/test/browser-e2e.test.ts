@@ -1,0 +1,90 @@
+// The SDK unchanged in a real browser (Debian's chromium through playwright-core): a client in the
+// page and a client in Node exchange end-to-end encrypted messages both ways over a real server,
+// the page using the browser's own WebSocket, fetch and WebCrypto.
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { startTestServer, waitFor, type TestServer } from "@parley/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ParleyClient } from "../src/index.js";
+import { startPageServer, type PageServer } from "./browser/page-server.js";
+import { registerClient } from "./support/clients.js";
+
+const chromiumPath = process.env["PARLEY_CHROMIUM"] ?? "/usr/bin/chromium";
+const available = existsSync(chromiumPath);
+if (!available && process.env["CI"] === "true") throw new Error(`the browser test needs chromium at ${chromiumPath}`);
+
+/** The page's test API (see browser/page-entry.ts), called inside the page. */
+type PageApi = {
+  register(username: string): Promise<string>;
+  sendText(username: string, to: string, text: string): Promise<string>;
+  inbox(username: string): string[];
+  status(username: string, conversation: string, messageId: string): Promise<string | undefined>;
+};
+const inPage = <K extends keyof PageApi>(page: Page, method: K, ...args: Parameters<PageApi[K]>) =>
+  page.evaluate(
+    ([name, params]) => (globalThis as unknown as { parleyTest: Record<string, (...a: unknown[]) => unknown> }).parleyTest[name]!(...params),
+    [method, args] as const,
+  ) as Promise<Awaited<ReturnType<PageApi[K]>>>;
+
+describe.skipIf(!available)(`SDK in a real browser${available ? "" : ` (skipped: no chromium at ${chromiumPath})`}`, { timeout: 60_000 }, () => {
+  let server: TestServer;
+  let pages: PageServer;
+  let browser: Browser;
+  let page: Page;
+  let bob: ParleyClient;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    const bundled = await build({
+      entryPoints: [fileURLToPath(new URL("./browser/page-entry.ts", import.meta.url))],
+      bundle: true,
+      platform: "browser",
+      format: "esm",
+      write: false,
+      conditions: ["@parley/source"],
+      logLevel: "silent",
+    });
+    pages = await startPageServer(server, bundled.outputFiles[0]!.text);
+    browser = await chromium.launch({
+      executablePath: chromiumPath,
+      args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    });
+    page = await browser.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (error) => errors.push(String(error)));
+    await page.goto(pages.url);
+    await page.waitForFunction(() => "parleyTest" in globalThis);
+    expect(errors).toEqual([]);
+    bob = await registerClient(server);
+  });
+
+  afterAll(async () => {
+    await bob?.close();
+    await browser?.close();
+    await pages?.close();
+    await server?.close();
+  });
+
+  it("registers in the page and exchanges encrypted messages with a Node client, both ways", async () => {
+    const alice = await inPage(page, "register", "browseralice");
+    const sent = await inPage(page, "sendText", "browseralice", bob.accountId, "hello from the browser");
+    const { message } = await bob.events.once("message");
+    expect(message).toMatchObject({ text: "hello from the browser", author: alice, direction: "in" });
+    await waitFor(async () => (await inPage(page, "status", "browseralice", bob.accountId, sent)) === "delivered", {
+      timeoutMs: 15_000,
+      what: "the delivery receipt in the page",
+    });
+
+    await bob.sendText(alice, "hello from node");
+    await waitFor(async () => (await inPage(page, "inbox", "browseralice")).includes("hello from node"), {
+      timeoutMs: 15_000,
+      what: "the reply in the page",
+    });
+    // The server saw only ciphertext: the plaintext appears in no stored envelope.
+    for (const envelope of await server.stores.mailbox.read({ accountId: alice, deviceId: 1 }, 0, 100)) {
+      expect(Buffer.from(envelope.data).includes("hello from node")).toBe(false);
+    }
+  });
+});

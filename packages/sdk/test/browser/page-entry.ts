@@ -1,0 +1,40 @@
+// The page of the browser test: the SDK bundled for browsers, driven by the test through
+// globalThis.parleyTest. No platform option is passed: the SDK's defaults take the browser's own
+// WebSocket, fetch and WebCrypto. The store is the in-memory one.
+import { MemoryKeyValueStore, ParleyClient } from "../../src/index.js";
+
+const clients = new Map<string, ParleyClient>();
+const inboxes = new Map<string, string[]>();
+
+const api = {
+  /** Registers `username` (the test server hands the code to the page) and connects; returns the account id. */
+  async register(username: string): Promise<string> {
+    const client = await ParleyClient.register({
+      store: new MemoryKeyValueStore(),
+      serverUrl: (globalThis as unknown as { location: { origin: string } }).location.origin,
+      identifier: { kind: "username", value: username },
+      getCode: async () => (await fetch(`/test-code/${encodeURIComponent(username)}`)).text(),
+      preKeys: { batch: 5, minimum: 2 },
+    });
+    const inbox: string[] = [];
+    client.events.on("message", ({ message }) => {
+      if (message.direction === "in" && message.text !== undefined) inbox.push(message.text);
+    });
+    await client.connect();
+    clients.set(username, client);
+    inboxes.set(username, inbox);
+    return client.accountId;
+  },
+  async sendText(username: string, to: string, text: string): Promise<string> {
+    return clients.get(username)!.sendText(to, text);
+  },
+  inbox(username: string): string[] {
+    return [...(inboxes.get(username) ?? [])];
+  },
+  async status(username: string, conversation: string, messageId: string): Promise<string | undefined> {
+    const history = await clients.get(username)!.history(conversation);
+    return history.find((m) => m.messageId === messageId)?.status;
+  },
+};
+
+(globalThis as unknown as { parleyTest: typeof api }).parleyTest = api;
