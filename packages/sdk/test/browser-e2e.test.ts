@@ -2,13 +2,12 @@
 // page and a client in Node exchange end-to-end encrypted messages both ways over a real server,
 // the page using the browser's own WebSocket, fetch and WebCrypto.
 import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { startTestServer, waitFor, type TestServer } from "@parley/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ParleyClient } from "../src/index.js";
 import { startPageServer, type PageServer } from "./browser/page-server.js";
+import { bundleForBrowser } from "./support/bundle-for-browser.js";
 import { registerClient } from "./support/clients.js";
 
 const chromiumPath = process.env["PARLEY_CHROMIUM"] ?? "/usr/bin/chromium";
@@ -37,16 +36,9 @@ describe.skipIf(!available)(`SDK in a real browser${available ? "" : ` (skipped:
 
   beforeAll(async () => {
     server = await startTestServer();
-    const bundled = await build({
-      entryPoints: [fileURLToPath(new URL("./browser/page-entry.ts", import.meta.url))],
-      bundle: true,
-      platform: "browser",
-      format: "esm",
-      write: false,
-      conditions: ["@parley/source"],
-      logLevel: "silent",
-    });
-    pages = await startPageServer(server, bundled.outputFiles[0]!.text);
+    const bundled = await bundleForBrowser(new URL("./browser/page-entry.ts", import.meta.url));
+    expect(bundled.errors).toEqual([]);
+    pages = await startPageServer(server, bundled.code);
     browser = await chromium.launch({
       executablePath: chromiumPath,
       args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
