@@ -4,6 +4,7 @@ const scenarios: Record<string, () => Promise<{ run(args: string[]): Promise<voi
   signal: () => import("./scenarios/signal.js"),
   relay: () => import("./scenarios/relay.js"),
   e2ee: () => import("./scenarios/e2ee.js"),
+  flood: () => import("./scenarios/flood.js"),
 };
 
 const [name, ...rest] = process.argv.slice(2);

@@ -16,6 +16,10 @@ export type ParentRequest =
   | { readonly id: number; readonly op: "profile-start" }
   /** Stops the profile and writes it (a .cpuprofile file) to `path`. */
   | { readonly id: number; readonly op: "profile-stop"; readonly path: string }
+  /** Starts recording the main thread's event-loop delay. */
+  | { readonly id: number; readonly op: "loop-delay-start" }
+  /** Stops recording; answers the p99 event-loop delay since the start, in ms. */
+  | { readonly id: number; readonly op: "loop-delay-stop" }
   /** Graceful stop; the process exits after answering. */
   | { readonly id: number; readonly op: "stop" };
 
@@ -53,7 +57,9 @@ export function asParentRequest(raw: unknown): ParentRequest | undefined {
   const m = raw as Record<string, unknown>;
   const id = m["id"];
   if (typeof id !== "number") return undefined;
-  if (m["op"] === "gc" || m["op"] === "stop" || m["op"] === "profile-start") return { id, op: m["op"] };
+  if (m["op"] === "gc" || m["op"] === "stop" || m["op"] === "profile-start" || m["op"] === "loop-delay-start" || m["op"] === "loop-delay-stop") {
+    return { id, op: m["op"] };
+  }
   if (m["op"] === "profile-stop" && typeof m["path"] === "string") return { id, op: "profile-stop", path: m["path"] };
   if (m["op"] === "count" && Array.isArray(m["devices"])) {
     const devices = (m["devices"] as unknown[]).filter(

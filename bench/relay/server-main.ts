@@ -7,6 +7,7 @@
 import { buildClusterNode, buildSingleNodeServer, createLogger, loadConfig, type VerificationSender } from "@parley/server";
 import { writeFile } from "node:fs/promises";
 import { Session } from "node:inspector/promises";
+import { monitorEventLoopDelay, type IntervalHistogram } from "node:perf_hooks";
 import { asParentRequest, type ParentRequest, type ServerMessage } from "./ipc.js";
 
 const send = process.send?.bind(process);
@@ -21,6 +22,7 @@ const build = config.mode === "cluster" ? buildClusterNode : buildSingleNodeServ
 const { server, stores } = await build(config, logger, codesToParent);
 
 let profiler: Session | undefined;
+let loopDelay: IntervalHistogram | undefined;
 
 async function answer(request: ParentRequest): Promise<number> {
   switch (request.op) {
@@ -37,6 +39,17 @@ async function answer(request: ParentRequest): Promise<number> {
       profiler = undefined;
       await writeFile(request.path, JSON.stringify(profile));
       return 0;
+    }
+    case "loop-delay-start":
+      loopDelay = monitorEventLoopDelay({ resolution: 5 });
+      loopDelay.enable();
+      return 0;
+    case "loop-delay-stop": {
+      if (!loopDelay) throw new Error("no event-loop delay is being recorded");
+      loopDelay.disable();
+      const p99 = loopDelay.percentile(99) / 1e6;
+      loopDelay = undefined;
+      return p99;
     }
     case "gc": {
       const gc = (globalThis as { gc?: () => void }).gc;

@@ -126,6 +126,16 @@ export class ServerProcess {
     await this.request({ op: "profile-stop", path });
   }
 
+  /** Starts recording the server's event-loop delay. */
+  async startLoopDelay(): Promise<void> {
+    await this.request({ op: "loop-delay-start" });
+  }
+
+  /** Stops recording; resolves with the p99 event-loop delay since the start, in ms. */
+  stopLoopDelay(): Promise<number> {
+    return this.request({ op: "loop-delay-stop" });
+  }
+
   /** Envelopes still queued for `devices`. */
   queued(devices: readonly DeviceRef[]): Promise<number> {
     return this.request({ op: "count", devices });

@@ -110,7 +110,16 @@ export async function run(args: string[]): Promise<void> {
   if (clientCpus !== undefined && !pinSelf(clientCpus)) console.warn(`could not pin the load generator to CPU ${clientCpus}; running unpinned`);
 
   const dataDir = mkdtempSync(join(tmpdir(), "parley-relay-"));
-  const overrides = ["server.host=127.0.0.1", "server.port=0", `server.dataDir=${dataDir}`, "log.level=warn", ...values.set];
+  // All devices register and connect from one address: the per-address limits and caps, meant for
+  // strangers on the internet, are lifted; the per-account ones on the send path stay in force.
+  const oneAddress = [
+    "rateLimits.httpRequestsPerIp.points=0",
+    "rateLimits.verificationSessionsPerIp.points=0",
+    "rateLimits.codeAttemptsPerIp.points=0",
+    "rateLimits.registrationsPerIp.points=0",
+    "connections.maxPerIp=0",
+  ];
+  const overrides = ["server.host=127.0.0.1", "server.port=0", `server.dataDir=${dataDir}`, "log.level=warn", ...oneAddress, ...values.set];
   const server =
     clusterNodes === undefined
       ? await ServerProcess.start({ cpus: cpus(values["server-cpus"]), overrides })

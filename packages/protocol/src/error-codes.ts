@@ -65,6 +65,10 @@ export const ErrorCode = {
   KeysNotFound: "KEYS_NOT_FOUND",
   /** Too many requests; retry after the time the response gives. */
   RateLimited: "RATE_LIMITED",
+  /** Too many open connections from this address or account; retry after the time the response gives. */
+  TooManyConnections: "TOO_MANY_CONNECTIONS",
+  /** The client's address is refused by the server's IP rules. */
+  AddressDenied: "ADDRESS_DENIED",
   /** The server is starting, draining or has lost a dependency; retry elsewhere or later. */
   Unavailable: "UNAVAILABLE",
   /** A fault on the server; nothing about the request is known to have been stored. */
@@ -105,6 +109,8 @@ const statusOf: Record<ErrorCode, number> = {
   DEVICE_LIST_NOT_FOUND: 404,
   KEYS_NOT_FOUND: 404,
   RATE_LIMITED: 429,
+  TOO_MANY_CONNECTIONS: 429,
+  ADDRESS_DENIED: 403,
   UNAVAILABLE: 503,
   INTERNAL: 500,
 };

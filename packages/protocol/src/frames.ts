@@ -183,6 +183,8 @@ function decodeResponse(bytes: Uint8Array, views: boolean): ResponseFrame {
 function readHeader(line: string, headers: Headers): void {
   if (line.length > frameLimits.maxHeaderLength) throw new WireError("header is too long");
   const colon = line.indexOf(":");
-  if (colon <= 0) throw new WireError("header must be name:value");
-  headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+  // Checked after trimming: " :x" names no header, and would not survive re-encoding.
+  const name = colon < 0 ? "" : line.slice(0, colon).trim().toLowerCase();
+  if (name.length === 0) throw new WireError("header must be name:value");
+  headers[name] = line.slice(colon + 1).trim();
 }

@@ -27,6 +27,8 @@ export const CloseCode = {
   ServiceRestart: 1012,
   /** Standard: a frame was too large. */
   MessageTooBig: 1009,
+  /** Standard: the client's address is now refused by the server's IP rules (after a reload). */
+  PolicyViolation: 1008,
   /** A newer connection of the same device replaced this one. */
   Displaced: 4000,
   /** The device was removed from its account (or the account re-registered). */
@@ -35,6 +37,8 @@ export const CloseCode = {
   MalformedFrame: 4003,
   /** The client did not answer the server's requests in time. */
   Unresponsive: 4004,
+  /** Nothing arrived from the client (no request, no response) within the idle bound. */
+  Idle: 4005,
 } as const;
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
 

@@ -1,5 +1,6 @@
 // Builds a Parley server from injected parts, so tests and embedders choose the adapters; only
 // main.ts names concrete ones. Nothing listens until `listen` is called.
+import type { Server as TlsServer } from "node:tls";
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import { createDispatcher } from "./api/dispatch.js";
@@ -16,6 +17,7 @@ import { RegistrationService } from "./domain/registration-service.js";
 import { RetentionService, type PurgeResult } from "./domain/retention-service.js";
 import type { DomainSettings } from "./domain/settings.js";
 import { createHttpApp } from "./http/http-app.js";
+import { hstsHeaderValue, secureContextOptions, tlsServerOptions, type TlsSettings } from "./http/tls-options.js";
 import type { Bus } from "./ports/bus.js";
 import type { Clock } from "./ports/clock.js";
 import type { Random } from "./ports/random.js";
@@ -25,6 +27,8 @@ import { CachedAccountStore } from "./adapters/cache/cached-account-store.js";
 import { instrumentedDispatcher } from "./observability/instrumented-dispatcher.js";
 import { InstrumentedMailboxStore } from "./observability/instrumented-mailbox-store.js";
 import { ServerMetrics } from "./observability/server-metrics.js";
+import { guardedDispatcher } from "./security/guarded-dispatcher.js";
+import { Security, type SecurityOptions } from "./security/security.js";
 import { FrameRouter } from "./ws/frame-router.js";
 import { WebSocketGateway } from "./ws/websocket-gateway.js";
 
@@ -67,10 +71,17 @@ export interface ServerDeps {
   readonly metrics?: boolean;
   /** This node's name in metrics (default "parley"). */
   readonly nodeName?: string;
+  /** Serve HTTPS and WSS only, with this certificate; plain HTTP without it. */
+  readonly tls?: TlsSettings;
+  /**
+   * Abuse defences: rate limits, IP rules, trusted proxies, connection caps and timeouts, socket
+   * bounds, audit log. Absent: none of them (tests and embedders that screen traffic themselves).
+   */
+  readonly security?: SecurityOptions;
 }
 
 export interface ParleyServer {
-  /** Starts listening; resolves with the base URL (http://host:port). */
+  /** Starts listening; resolves with the base URL (http://host:port, https:// with TLS). */
   listen(): Promise<string>;
   /** The base URL once listening. */
   readonly url: string;
@@ -86,6 +97,17 @@ export interface ParleyServer {
    */
   resync(): Promise<void>;
   /**
+   * Reads the TLS certificate and key again and uses them for new connections; open connections
+   * keep theirs. Resolves false without TLS. Rejects, keeping the current certificate, when the
+   * new files cannot be read or do not form a valid pair.
+   */
+  reloadTls(): Promise<boolean>;
+  /**
+   * Re-reads the IP rules file (closing sockets of addresses it now refuses) and re-opens the
+   * audit log file (after rotation). Rejects, keeping the current rules, when the file is invalid.
+   */
+  reloadSecurity(): Promise<void>;
+  /**
    * Graceful stop: readiness turns false, no new sockets or requests, open sockets close with
    * 1012 (reconnect elsewhere), in-flight requests finish, pending commits complete, stores close.
    */
@@ -94,6 +116,8 @@ export interface ParleyServer {
 
 export async function createServer(deps: ServerDeps): Promise<ParleyServer> {
   const { bus, clock, random, logger, settings, transport } = deps;
+  const security =
+    deps.security && new Security({ onWarning: (error, message) => logger.warn({ err: error }, message), ...deps.security });
   let draining = false;
   // Bound late: the gateway that holds the connections is built after the services.
   const late: { gateway?: WebSocketGateway } = {};
@@ -136,13 +160,13 @@ export async function createServer(deps: ServerDeps): Promise<ParleyServer> {
     },
   };
   const retention = new RetentionService({ mailbox: stores.mailbox, verification: stores.verification, clock, settings });
-  const routes = buildRoutes(services);
-  const dispatcher = instrumentedDispatcher(
-    createDispatcher(services, new BodyValidator(), (error, route) =>
-      logger.error({ err: error, route: `${route.method} ${route.url}` }, "request failed"),
-    ),
-    metrics,
+  const routes = security ? security.guardRoutes(buildRoutes(services)) : buildRoutes(services);
+  const plainDispatcher = createDispatcher(services, new BodyValidator(), (error, route) =>
+    logger.error({ err: error, route: `${route.method} ${route.url}` }, "request failed"),
   );
+  const dispatcher = instrumentedDispatcher(security ? guardedDispatcher(plainDispatcher, security) : plainDispatcher, metrics);
+  const tls = deps.tls;
+  const hsts = tls && hstsHeaderValue(tls.hstsMaxAgeSeconds);
   const app: FastifyInstance = await createHttpApp({
     routes,
     dispatcher,
@@ -151,6 +175,9 @@ export async function createServer(deps: ServerDeps): Promise<ParleyServer> {
     version: deps.version ?? "0.1.0",
     isDraining: () => draining,
     ...(deps.metrics === false ? {} : { metrics: () => metrics.render() }),
+    ...(tls ? { tls: tlsServerOptions(await tls.load()) } : {}),
+    ...(hsts ? { hsts } : {}),
+    ...(security ? { screen: { clientOf: (request) => security.clientOf(request), refuse: (client) => security.screenRequest(client) } } : {}),
   });
   const gateway = new WebSocketGateway({
     authenticator: services.authenticator,
@@ -168,8 +195,10 @@ export async function createServer(deps: ServerDeps): Promise<ParleyServer> {
     requestTimeoutMs: transport.requestTimeoutMs,
     pingIntervalMs: transport.pingIntervalMs,
     provisioningTimeoutMs: settings.devices.linkTokenTtlMs,
+    ...(security ? { security } : {}),
   });
   gateway.attach(app.server);
+  security?.attach(app.server);
   late.gateway = gateway;
 
   let purgeTimer: NodeJS.Timeout | undefined;
@@ -183,7 +212,8 @@ export async function createServer(deps: ServerDeps): Promise<ParleyServer> {
 
   return {
     async listen() {
-      url = await app.listen({ host: transport.host, port: transport.port });
+      const backlog = security?.connections.listenBacklog;
+      url = await app.listen({ host: transport.host, port: transport.port, ...(backlog ? { backlog } : {}) });
       if (deps.purgeIntervalMs > 0) {
         purgeTimer = setInterval(() => {
           purge().catch((error: unknown) => logger.error({ err: error }, "expiry purge failed"));
@@ -209,6 +239,17 @@ export async function createServer(deps: ServerDeps): Promise<ParleyServer> {
       gateway.wakeAll();
       await gateway.recheckDevices();
     },
+    async reloadTls() {
+      if (!tls) return false;
+      // A TLS listener: https.Server is a tls.Server. Throws, changing nothing, on a bad pair.
+      (app.server as unknown as TlsServer).setSecureContext(secureContextOptions(await tls.load()));
+      return true;
+    },
+    async reloadSecurity() {
+      if (!security) return;
+      security.audit.reopen();
+      await security.reloadRules();
+    },
     purgeExpired: purge,
     async openapi() {
       await app.ready();
@@ -222,6 +263,7 @@ export async function createServer(deps: ServerDeps): Promise<ParleyServer> {
       await app.close();
       await bus.close();
       await stores.close();
+      await security?.close();
     },
   };
 }

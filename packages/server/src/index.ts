@@ -9,6 +9,29 @@ export { domainSettingsOf, transportSettingsOf } from "./config/to-settings.js";
 export { defaultDomainSettings, type DomainSettings } from "./domain/settings.js";
 export { createMemoryStores, InProcessBus } from "./adapters/memory/index.js";
 export { openSqliteStores } from "./adapters/sql/index.js";
+// TLS, and the database file's encryption, backups and restores (docs/adr/0012).
+export { tlsFileLoader, type TlsCredentials, type TlsSettings } from "./http/tls-options.js";
+export { storageKeyOf, readKeyFile } from "./config/storage-key.js";
+export { StorageError, StorageErrorCode } from "./adapters/sql/storage-error.js";
+export { backupSqliteDatabase, type BackupSummary, type SqliteBackupOptions } from "./adapters/sql/sqlite-backup.js";
+export { restoreSqliteDatabase, type SqliteRestoreOptions } from "./adapters/sql/sqlite-restore.js";
+export { rekeySqliteDatabase, type SqliteRekeyOptions } from "./adapters/sql/sqlite-rekey.js";
+export { requestSnapshot } from "./admin/request-snapshot.js";
+// Abuse defences: rate limits, IP rules, trusted proxies, connection caps, audit log (docs/adr/0011).
+export { securitySettingsOf } from "./config/to-security-settings.js";
+export type { SecurityOptions } from "./security/security.js";
+export {
+  defaultSecuritySettings,
+  defaultRateLimitSettings,
+  defaultConnectionSettings,
+  type SecuritySettings,
+  type ConnectionSettings,
+  type IpRuleSettings,
+} from "./security/security-settings.js";
+export { rateLimitNames, type RateLimitName, type RateLimitSettings, type RateLimitWindow, type RateLimiterFactory } from "./security/rate-limits.js";
+export { MemoryAuditLog, type AuditLog, type AuditEvent, type AuditRecord } from "./security/audit-log.js";
+export { PinoAuditLog } from "./security/pino-audit-log.js";
+export { ThrottledAuditLog } from "./security/throttled-audit-log.js";
 export { LogVerificationSender } from "./adapters/verification/log-verification-sender.js";
 export { WebhookVerificationSender } from "./adapters/verification/webhook-verification-sender.js";
 export { systemClock, type Clock } from "./ports/clock.js";

@@ -9,16 +9,24 @@ import { join, resolve } from "node:path";
 import { pino, type Logger } from "pino";
 import { InProcessBus } from "./adapters/memory/index.js";
 import { BufferedCryptoRandom } from "./adapters/random/buffered-crypto-random.js";
-import { openSqliteStores } from "./adapters/sql/index.js";
+import { openSqliteStores, type SqliteStores } from "./adapters/sql/index.js";
+import { AdminSocket } from "./admin/admin-socket.js";
 import { LogVerificationSender } from "./adapters/verification/log-verification-sender.js";
 import { WebhookVerificationSender } from "./adapters/verification/webhook-verification-sender.js";
 import type { ParleyConfig } from "./config/config-schema.js";
+import { storageKeyOf } from "./config/storage-key.js";
+import { tlsSettingsOf } from "./config/tls-settings.js";
 import { domainSettingsOf, transportSettingsOf } from "./config/to-settings.js";
+import { securitySettingsOf } from "./config/to-security-settings.js";
 import { createServer, type ParleyServer, type ServerDeps } from "./create-server.js";
 import { systemClock } from "./ports/clock.js";
 import type { Random } from "./ports/random.js";
 import type { Stores } from "./ports/stores.js";
 import type { VerificationSender } from "./ports/verification-sender.js";
+import { noAuditLog, type AuditLog } from "./security/audit-log.js";
+import { PinoAuditLog } from "./security/pino-audit-log.js";
+import type { SecurityOptions } from "./security/security.js";
+import { ThrottledAuditLog } from "./security/throttled-audit-log.js";
 
 export const cryptoRandom: Random = { bytes: (length) => new Uint8Array(randomBytes(length)) };
 
@@ -40,15 +48,22 @@ export async function buildSingleNodeServer(
   config: ParleyConfig,
   logger: Logger,
   verificationSender: VerificationSender = verificationSenderOf(config, logger),
-): Promise<{ server: ParleyServer; stores: Stores }> {
+): Promise<{ server: ParleyServer; stores: SqliteStores }> {
   mkdirSync(resolve(config.server.dataDir), { recursive: true });
+  const key = storageKeyOf(config);
   const stores = await openSqliteStores({
     path: sqlitePathOf(config),
     synchronous: config.storage.synchronous === "full" ? "FULL" : "NORMAL",
     exclusive: true,
+    ...(key === undefined ? {} : { key }),
   });
-  const server = await createServer({ ...commonDeps(config, logger, verificationSender), stores, bus: new InProcessBus(), singleNode: true });
-  return { server, stores };
+  try {
+    const server = await createServer({ ...commonDeps(config, logger, verificationSender), stores, bus: new InProcessBus(), singleNode: true });
+    return { server, stores };
+  } catch (error) {
+    await stores.close();
+    throw error;
+  }
 }
 
 /**
@@ -62,9 +77,10 @@ export async function buildClusterNode(
   logger: Logger,
   verificationSender: VerificationSender = verificationSenderOf(config, logger),
 ): Promise<{ server: ParleyServer; stores: Stores }> {
-  const [{ openPostgresStores }, { connectNatsBus }] = await Promise.all([
+  const [{ openPostgresStores }, { connectNatsBus }, { openPostgresRateLimiters }] = await Promise.all([
     import("./adapters/sql/postgres/index.js"),
     import("./adapters/nats/index.js"),
+    import("./security/postgres-rate-limiters.js"),
   ]);
   const node = nodeNameOf(config);
   const stores = await openPostgresStores({ url: config.cluster.postgresUrl, poolSize: config.cluster.postgresPoolSize });
@@ -87,14 +103,33 @@ export async function buildClusterNode(
     await stores.close();
     throw error;
   }
-  const server = await createServer({
-    ...commonDeps(config, logger, verificationSender),
-    stores,
-    bus,
-    singleNode: false,
-    resyncIntervalMs: config.cluster.resyncSeconds * 1000,
+  // Rate limits count in PostgreSQL, so they hold across the nodes.
+  const limiters = await openPostgresRateLimiters({
+    url: config.cluster.postgresUrl,
+    onConnectionError: (error) => logger.warn({ err: error }, "a rate-limit connection to PostgreSQL was lost"),
   });
-  late.server = server;
+  const common = commonDeps(config, logger, verificationSender);
+  let server: ParleyServer;
+  try {
+    server = await createServer({
+      ...common,
+      security: { ...common.security, rateLimiters: limiters.factory },
+      stores,
+      bus,
+      singleNode: false,
+      resyncIntervalMs: config.cluster.resyncSeconds * 1000,
+    });
+  } catch (error) {
+    await limiters.close();
+    throw error;
+  }
+  const close = server.close.bind(server);
+  late.server = Object.assign(server, {
+    close: async () => {
+      await close();
+      await limiters.close();
+    },
+  });
   return { server, stores };
 }
 
@@ -105,10 +140,23 @@ export async function startServer(config: ParleyConfig, logger: Logger = createL
     logger.info({ url, mode: "cluster", node: nodeNameOf(config), nats: config.cluster.natsServers }, "parley is listening");
     return server;
   }
-  const { server } = await buildSingleNodeServer(config, logger);
+  const { server, stores } = await buildSingleNodeServer(config, logger);
   const url = await server.listen();
-  logger.info({ url, database: sqlitePathOf(config), synchronous: config.storage.synchronous }, "parley is listening");
-  return server;
+  // `parley backup` reaches the running server here, since the server holds the file exclusively.
+  const admin = await AdminSocket.listen(sqlitePathOf(config), stores, logger);
+  logger.info({ url, database: sqlitePathOf(config), synchronous: config.storage.synchronous, encrypted: config.storage.encryptionKey !== "" || config.storage.encryptionKeyFile !== "" }, "parley is listening");
+  return admin ? closingFirst(server, () => admin.close()) : server;
+}
+
+/** `server`, whose close() runs `first` before its own. */
+function closingFirst(server: ParleyServer, first: () => Promise<void>): ParleyServer {
+  const close = server.close.bind(server);
+  return Object.assign(server, {
+    close: async () => {
+      await first();
+      await close();
+    },
+  });
 }
 
 /** What a server takes from `config` in either mode. */
@@ -123,7 +171,21 @@ function commonDeps(config: ParleyConfig, logger: Logger, verificationSender: Ve
     purgeIntervalMs: config.retention.purgeIntervalSeconds * 1000,
     nodeName: nodeNameOf(config),
     metrics: config.server.metrics,
+    ...tlsDepsOf(config),
+    security: securityOptionsOf(config),
   } satisfies Partial<ServerDeps>;
+}
+
+/** The abuse defences of `config`, with rate limits in memory (cluster nodes replace the store). */
+function securityOptionsOf(config: ParleyConfig): SecurityOptions {
+  const destination = config.security.auditLog.trim();
+  const audit: AuditLog = destination === "" ? noAuditLog : new ThrottledAuditLog(new PinoAuditLog(destination === "stdout" ? "stdout" : resolve(destination)));
+  return { settings: securitySettingsOf(config), audit };
+}
+
+function tlsDepsOf(config: ParleyConfig): Pick<ServerDeps, "tls"> {
+  const tls = tlsSettingsOf(config);
+  return tls ? { tls } : {};
 }
 
 function nodeNameOf(config: ParleyConfig): string {

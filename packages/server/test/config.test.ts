@@ -13,7 +13,7 @@ describe("configuration", () => {
   it("starts from the documented defaults", () => {
     const config = loadConfig();
     expect(config.mode).toBe("single");
-    expect(config.server).toEqual({ host: "127.0.0.1", port: 8080, dataDir: "./data", metrics: true });
+    expect(config.server).toEqual({ host: "127.0.0.1", port: 8080, dataDir: "./data", metrics: true, tlsCertFile: "", tlsKeyFile: "", hstsMaxAgeSeconds: 63_072_000 });
     expect(config.storage.synchronous).toBe("full");
     expect(config.limits.maxEnvelopeBytes).toBe(256 * 1024);
     expect(config.limits.maxDevicesPerAccount).toBe(5);
@@ -65,7 +65,7 @@ describe("configuration", () => {
     const config = loadConfig({ overrides: ["verification.webhookSecret=hunter2"] });
     expect(redactedConfig(config).verification.webhookSecret).toBe("[REDACTED]");
     expect(renderConfig(config, { redactSecrets: true })).not.toContain("hunter2");
-    expect(configKeys().filter((k) => k.secret).map((k) => k.path)).toEqual(["cluster.postgresUrl", "verification.webhookSecret"]);
+    expect(configKeys().filter((k) => k.secret).map((k) => k.path)).toEqual(["storage.encryptionKey", "cluster.postgresUrl", "verification.webhookSecret"]);
   });
 
   it("requires PostgreSQL and NATS in cluster mode, naming each missing key", () => {

@@ -1,5 +1,6 @@
 // A minimal HTTP client for tests: JSON in and out, optional device credentials.
 import { basicAuthorization, type Credentials } from "@parley/protocol";
+import type { FetchFunction } from "./https-fetch.js";
 
 export interface ApiResponse<T = unknown> {
   readonly status: number;
@@ -11,10 +12,12 @@ export class ApiClient {
   constructor(
     readonly baseUrl: string,
     readonly credentials?: Credentials,
+    /** The built-in fetch unless given (httpsFetch for a server with a test certificate). */
+    private readonly fetchFunction: FetchFunction = fetch,
   ) {}
 
   as(credentials: Credentials): ApiClient {
-    return new ApiClient(this.baseUrl, credentials);
+    return new ApiClient(this.baseUrl, credentials, this.fetchFunction);
   }
 
   get<T = unknown>(path: string): Promise<ApiResponse<T>> {
@@ -45,7 +48,7 @@ export class ApiClient {
     if (this.credentials) {
       headers["authorization"] = basicAuthorization(this.credentials.accountId, this.credentials.deviceId, this.credentials.password);
     }
-    const response = await fetch(this.baseUrl + path, { method, headers, ...(body !== undefined ? { body } : {}) });
+    const response = await this.fetchFunction(this.baseUrl + path, { method, headers, ...(body !== undefined ? { body } : {}) });
     const text = await response.text();
     return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T, headers: response.headers };
   }

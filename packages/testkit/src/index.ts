@@ -71,3 +71,9 @@ export { startTestServer, type TestServer, type TestServerOptions } from "./test
 export { TestSocket, type TestSocketOptions } from "./test-socket.js";
 export { WebhookCodeReceiver } from "./webhook-code-receiver.js";
 export { NginxProcess, nginxAvailable, testNginxConfig } from "./nginx-process.js";
+export { opensslBinary, makeTestCertificate, tlsHandshake, type TestCertificate, type TlsHandshake } from "./tls-certificate.js";
+export { httpsFetch, type FetchFunction } from "./https-fetch.js";
+export { checkStoreConsistency, type StoreConsistencyLimits, type StoreConsistencyOptions, type StoreConsistencyReport } from "./store-consistency.js";
+export { fuzzSeed, formatOutcomes, FuzzFailure, type FuzzResult, type FuzzRunOptions } from "./fuzz/fuzz-run.js";
+export { FuzzServer, fuzzLimits } from "./fuzz/fuzz-server.js";
+export { fuzzTargets, fuzzTarget, fuzzRuns, runFuzzSession, assertConsistent, type FuzzTarget, type FuzzSessionOptions } from "./fuzz/fuzz-targets.js";

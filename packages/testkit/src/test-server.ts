@@ -1,10 +1,11 @@
 // A real Parley server on 127.0.0.1, port 0, for integration tests, with injected clock and
 // stores; the verification codes it sends are captured. `close` releases everything it opened.
-import { createMemoryStores, createServer, defaultDomainSettings, InProcessBus, type Clock, type DomainSettings, type ParleyServer, type Stores } from "@parley/server";
+import { createMemoryStores, createServer, defaultDomainSettings, InProcessBus, type Clock, type DomainSettings, type ParleyServer, type Stores, type TlsSettings, type SecurityOptions } from "@parley/server";
 import { randomBytes } from "node:crypto";
-import { pino } from "pino";
+import { pino, type Logger } from "pino";
 import { ApiClient } from "./api-client.js";
 import { CapturedVerificationSender } from "./captured-sender.js";
+import { httpsFetch } from "./https-fetch.js";
 
 export interface TestServerOptions {
   readonly stores?: Stores;
@@ -18,6 +19,14 @@ export interface TestServerOptions {
   readonly port?: number;
   /** Single-node fast paths (device-list cache, direct hand-over of new envelopes); default true. */
   readonly singleNode?: boolean;
+  /** Where the server logs; silent when absent. */
+  readonly logger?: Logger;
+  /** Serve HTTPS and WSS with `settings`; `ca` is what clients trust (the api client does). */
+  readonly tls?: { readonly settings: TlsSettings; readonly ca: string };
+  /** Abuse defences (rate limits, IP rules, caps, audit log); none when absent. */
+  readonly security?: SecurityOptions;
+  /** Listen on this address (default 127.0.0.1; "::1" or "::" for IPv6 tests). */
+  readonly host?: string;
 }
 
 export interface TestServer {
@@ -46,11 +55,11 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     bus: new InProcessBus(),
     clock: options.clock ?? { now: () => Date.now() },
     random: { bytes: (n) => new Uint8Array(randomBytes(n)) },
-    logger: pino({ level: "silent" }),
+    logger: options.logger ?? pino({ level: "silent" }),
     verificationSender: codes,
     settings,
     transport: {
-      host: "127.0.0.1",
+      host: options.host ?? "127.0.0.1",
       port: options.port ?? 0,
       maxBodyBytes: options.maxBodyBytes ?? 2 * 1024 * 1024,
       maxFrameBytes: options.maxFrameBytes ?? 2 * 1024 * 1024,
@@ -60,7 +69,10 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     },
     purgeIntervalMs: 0,
     singleNode: options.singleNode ?? true,
+    ...(options.tls ? { tls: options.tls.settings } : {}),
+    ...(options.security ? { security: options.security } : {}),
   });
   const url = await server.listen();
-  return { server, url, api: new ApiClient(url), codes, stores, close: () => server.close() };
+  const api = options.tls ? new ApiClient(url, undefined, httpsFetch(options.tls.ca)) : new ApiClient(url);
+  return { server, url, api, codes, stores, close: () => server.close() };
 }

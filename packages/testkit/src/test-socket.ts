@@ -20,6 +20,12 @@ export interface TestSocketOptions {
   readonly autoRespond?: number;
   /** Deadline for `nextRequest` and `request` (ms). */
   readonly timeoutMs?: number;
+  /** Trust anchor for a wss:// server with a test certificate. */
+  readonly ca?: string;
+  /** Connect from this local address (another loopback address, say: 127.0.0.2). */
+  readonly localAddress?: string;
+  /** Extra headers on the upgrade request (X-Forwarded-For, say). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export class TestSocket {
@@ -44,7 +50,11 @@ export class TestSocket {
     const headers: Record<string, string> = credentials
       ? { authorization: basicAuthorization(credentials.accountId, credentials.deviceId, credentials.password) }
       : {};
-    const ws = new WebSocket(url, { headers });
+    const ws = new WebSocket(url, {
+      headers: { ...options.headers, ...headers },
+      ...(options.ca === undefined ? {} : { ca: options.ca }),
+      ...(options.localAddress === undefined ? {} : { localAddress: options.localAddress }),
+    });
     const socket = new TestSocket(ws, options);
     await new Promise<void>((resolve, reject) => {
       ws.once("open", () => resolve());

@@ -47,6 +47,20 @@ withConfigFlags(config.command("show").description("print the effective configur
   async (flags) => (await import("../commands/config-show.js")).configShow(flags),
 );
 
+// The single-node database: encrypted backups, restores, key changes.
+withConfigFlags(program.command("backup <file>").description("write an encrypted, consistent backup of the database (the server may be running)"))
+  .option("--key-file <file>", "encrypt the backup under the key in this file (default: storage.encryptionKey)")
+  .option("-f, --force", "replace an existing file")
+  .action(async (file: string, flags) => (await import("../commands/backup.js")).backup(file, flags));
+withConfigFlags(program.command("restore <file>").description("make a backup the database (the server must be stopped)"))
+  .option("--key-file <file>", "the backup's key, if not storage.encryptionKey")
+  .option("-f, --force", "replace an existing database")
+  .action(async (file: string, flags) => (await import("../commands/restore.js")).restore(file, flags));
+const db = program.command("db").description("the single-node database file");
+withConfigFlags(db.command("rekey").description("re-encrypt the database under a new key (the server must be stopped)"))
+  .requiredOption("--new-key-file <file>", "file holding the new key (its first line, at least 16 characters)")
+  .action(async (flags) => (await import("../commands/db-rekey.js")).dbRekey(flags));
+
 // The terminal client.
 program
   .command("register")
@@ -129,6 +143,9 @@ program
 program.parseAsync(process.argv).catch(async (error: unknown) => {
   // Only the server's commands get here (client commands report their own errors and exit).
   const { ConfigError } = await import("@parley/server");
-  process.stderr.write(`parley: ${error instanceof Error ? error.message : String(error)}\n`);
+  // A stable code (STORAGE_WRONG_KEY, ...) goes beside the message, as the client commands print it.
+  const code = (error as { code?: unknown } | undefined)?.code;
+  const coded = typeof code === "string" && /^[A-Z][A-Z0-9_]*$/.test(code) ? ` [${code}]` : "";
+  process.stderr.write(`parley: ${error instanceof Error ? error.message : String(error)}${coded}\n`);
   process.exit(error instanceof ConfigError ? 2 : 1);
 });

@@ -1,4 +1,5 @@
-// `parley serve`: runs the server until SIGTERM or SIGINT, then drains gracefully.
+// `parley serve`: runs the server until SIGTERM or SIGINT, then drains gracefully; SIGHUP reloads
+// the TLS certificate.
 import { existsSync } from "node:fs";
 import { createLogger, renderConfig, redactedConfig, sqlitePathOf, startServer } from "@parley/server";
 import { configFromFlags, type ConfigFlags } from "./config-sources.js";
@@ -37,4 +38,22 @@ export async function serve(flags: ConfigFlags): Promise<void> {
   };
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));
+  // SIGHUP re-reads the TLS certificate and key: new connections get the renewed certificate,
+  // open ones keep theirs. A bad pair is logged and the current one stays.
+  process.on("SIGHUP", () => {
+    server.reloadTls().then(
+      (reloaded) => {
+        if (reloaded) logger.info("tls certificate reloaded");
+      },
+      (error: unknown) => logger.error({ err: error }, "tls certificate reload failed; the current one stays in use"),
+    );
+  });
+  // SIGHUP also re-reads the IP rules file (sockets of addresses it now refuses close) and
+  // re-opens the audit log file after rotation. An invalid rules file is logged; the rules stay.
+  process.on("SIGHUP", () => {
+    server.reloadSecurity().then(
+      () => logger.info("ip rules reloaded"),
+      (error: unknown) => logger.error({ err: error }, "ip rules reload failed; the current rules stay in force"),
+    );
+  });
 }

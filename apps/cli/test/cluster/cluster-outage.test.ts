@@ -32,7 +32,12 @@ describe.skipIf(!runnable)(`cluster: PostgreSQL and NATS outages under load${run
     if (!natsBinary.available) return;
     nats = await startNatsServer(natsBinary.path);
     postgres = await startTcpProxy(postgresAdminUrl);
-    cluster = await ClusterFixture.start(2, { natsUrl: nats.url, postgresPort: Number(new URL(postgres.url).port) });
+    cluster = await ClusterFixture.start(2, {
+      natsUrl: nats.url,
+      postgresPort: Number(new URL(postgres.url).port),
+      // One sender sends to one receiver flat out, far above what rateLimits.sendsPerPair allows a person.
+      env: { PARLEY_RATE_LIMITS__SENDS_PER_PAIR__POINTS: "0" },
+    });
     sender = await registerAccount(cluster);
     receiver = new StayingReceiver(cluster.url, await registerAccount(cluster));
     await receiver.start();

@@ -131,17 +131,37 @@ export class ServerProcess {
     readonly dataDir: string,
     readonly port: number,
     env: NodeJS.ProcessEnv,
+    tls: boolean,
   ) {
-    this.url = `http://127.0.0.1:${port}`;
+    this.url = `${tls ? "https" : "http"}://127.0.0.1:${port}`;
     this.#process = new CliProcess(["serve", "--port", String(port), "--data-dir", dataDir], env);
   }
 
-  static async start(dataDir: string, port: number): Promise<ServerProcess> {
+  /**
+   * Starts `parley serve` with no PARLEY_* variables but `options.env`'s; `options.tls` says the
+   * configuration there serves HTTPS (for `url`).
+   */
+  static async start(dataDir: string, port: number, options: { env?: NodeJS.ProcessEnv; tls?: boolean } = {}): Promise<ServerProcess> {
     const env = { ...process.env };
     for (const name of Object.keys(env)) if (name.startsWith("PARLEY_")) delete env[name];
-    const server = new ServerProcess(dataDir, port, env);
+    const server = new ServerProcess(dataDir, port, { ...env, ...options.env }, options.tls === true);
     await server.#process.waitFor(/"msg":"parley is listening"/);
     return server;
+  }
+
+  /** What the server printed on stdout (its JSON log) so far. */
+  get log(): string {
+    return this.#process.stdout;
+  }
+
+  /** Resolves once the log shows `pattern`. */
+  async waitForLog(pattern: RegExp): Promise<void> {
+    await this.#process.waitFor(pattern);
+  }
+
+  /** Sends `signal` (e.g. SIGHUP) without waiting for anything. */
+  signal(signal: NodeJS.Signals): void {
+    this.#process.kill(signal);
   }
 
   get running(): boolean {

@@ -3,6 +3,7 @@
 import { contentTypes, ErrorCode, type ErrorBody } from "@parley/protocol";
 import { ApiError } from "../domain/api-error.js";
 import type { DeviceAuth } from "../domain/authenticator.js";
+import type { ClientAddress } from "../security/client-address.js";
 import type { Route, RouteResponse } from "./route.js";
 import type { Services } from "./services.js";
 import { parseJsonBody, type BodyValidator } from "./validation.js";
@@ -13,6 +14,8 @@ export interface IncomingRequest {
   readonly body: Uint8Array;
   /** An already authenticated device (the WebSocket's), or the Authorization header to check. */
   readonly auth: DeviceAuth | { readonly header: string | undefined };
+  /** Who sent the request, when the transport knows (rate limits and the audit log key on it). */
+  readonly client?: ClientAddress;
 }
 
 export interface Dispatcher {
@@ -50,7 +53,7 @@ export function createDispatcher(services: Services, validator: BodyValidator, o
           }
           body = validator.validate(route.body, parseJsonBody(request.body) ?? {});
         }
-        const response: RouteResponse = await route.handle({ auth, params: request.params, body, binaryBody });
+        const response: RouteResponse = await route.handle({ auth, params: request.params, body, binaryBody, client: request.client });
         return { status: response.status, body: response.body };
       } catch (error) {
         return errorResult(error, (e) => onFault(e, route));

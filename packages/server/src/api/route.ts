@@ -2,6 +2,7 @@
 // framing, then calls the same handler with the same validated input.
 import type { TSchema, Verb } from "@parley/protocol";
 import type { DeviceAuth } from "../domain/authenticator.js";
+import type { ClientAddress } from "../security/client-address.js";
 
 export interface RouteRequest {
   /** The authenticated device; always set on routes with `auth: "device"`. */
@@ -11,6 +12,8 @@ export interface RouteRequest {
   readonly body: unknown;
   /** The raw body when the route accepts protobuf and the request used it. */
   readonly binaryBody: Uint8Array | undefined;
+  /** Who sent the request (behind trusted proxies: the client they name); absent when unknown. */
+  readonly client?: ClientAddress;
 }
 
 export interface RouteResponse {

@@ -1,6 +1,7 @@
 // The one typed configuration schema: defaults and a description for every key. The sample file
 // (`parley config init`), the environment names and the validation all come from here.
 import Type, { type Static } from "typebox";
+import { ConnectionsConfigSchema, RateLimitsConfigSchema, SecurityConfigSchema } from "./abuse-config-schema.js";
 
 const seconds = (def: number, description: string, minimum = 1) => Type.Integer({ default: def, minimum, description });
 const count = (def: number, description: string, minimum = 1, maximum = 1_000_000_000) =>
@@ -18,6 +19,13 @@ export const ConfigSchema = Type.Object(
       metrics: Type.Boolean({ default: true, description: "Serve Prometheus metrics at GET /metrics (keep that path away from the internet)." }),
       port: Type.Integer({ default: 8080, minimum: 0, maximum: 65535, description: "TCP port for HTTP and WebSocket." }),
       dataDir: Type.String({ default: "./data", description: "Directory for the database and other state." }),
+      tlsCertFile: Type.String({
+        default: "",
+        description:
+          "PEM certificate chain (leaf first, then intermediates). With tlsKeyFile the port serves HTTPS and WSS only (TLS 1.2 and 1.3); both files are read again on SIGHUP.",
+      }),
+      tlsKeyFile: Type.String({ default: "", description: "PEM private key of tlsCertFile." }),
+      hstsMaxAgeSeconds: seconds(63_072_000, "With TLS: the max-age of the Strict-Transport-Security header on every response; 0 sends none.", 0),
     }, { default: {} }),
     storage: Type.Object({
       sqlitePath: Type.String({ default: "", description: "SQLite database file; empty means <dataDir>/parley.db." }),
@@ -26,6 +34,13 @@ export const ConfigSchema = Type.Object(
         description:
           "full: an acknowledged message survives a power cut. normal: it survives a crash of the process but may be lost on power loss.",
       }),
+      encryptionKey: Type.String({
+        default: "",
+        description:
+          "Encrypts the SQLite database with AES-256 (SQLCipher) under this passphrase, at least 16 characters; prefer encryptionKeyFile. `parley db rekey` changes it.",
+        secret: true,
+      }),
+      encryptionKeyFile: Type.String({ default: "", description: "File whose first line is storage.encryptionKey (instead of setting it here)." }),
     }, { default: {} }),
     cluster: Type.Object({
       postgresUrl: Type.String({
@@ -85,6 +100,9 @@ export const ConfigSchema = Type.Object(
         description: "Log level.",
       }),
     }, { default: {} }),
+    rateLimits: RateLimitsConfigSchema,
+    security: SecurityConfigSchema,
+    connections: ConnectionsConfigSchema,
   },
   { additionalProperties: false },
 );

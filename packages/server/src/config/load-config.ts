@@ -6,6 +6,7 @@ import { Compile } from "typebox/compile";
 import Value from "typebox/value";
 import { ConfigSchema, type ParleyConfig } from "./config-schema.js";
 import { configKeys, type ConfigKey } from "./config-keys.js";
+import { securityConfigProblems } from "./to-security-settings.js";
 
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
@@ -87,5 +88,15 @@ function crossFieldProblems(config: ParleyConfig): string[] {
     if (config.cluster.postgresUrl.trim() === "") problems.push("cluster.postgresUrl: required in cluster mode");
     if (config.cluster.natsServers.trim() === "") problems.push("cluster.natsServers: required in cluster mode");
   }
+  if ((config.server.tlsCertFile === "") !== (config.server.tlsKeyFile === "")) {
+    problems.push("server.tlsCertFile and server.tlsKeyFile: set both (HTTPS) or neither (plain HTTP)");
+  }
+  if (config.storage.encryptionKey !== "" && config.storage.encryptionKeyFile !== "") {
+    problems.push("storage.encryptionKey and storage.encryptionKeyFile: set one of them, not both");
+  }
+  if (config.storage.encryptionKey !== "" && config.storage.encryptionKey.length < 16) {
+    problems.push("storage.encryptionKey: must be at least 16 characters");
+  }
+  problems.push(...securityConfigProblems(config));
   return problems;
 }

@@ -3,10 +3,14 @@
 // WebSocket requests are checked by the same code.
 import swagger from "@fastify/swagger";
 import { ErrorCode, schemas, type ErrorBody } from "@parley/protocol";
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from "fastify";
+import type { IncomingMessage } from "node:http";
+import type { TlsOptions } from "node:tls";
 import type { Logger } from "pino";
 import type { Dispatcher } from "../api/dispatch.js";
 import type { Route } from "../api/route.js";
+import type { ClientAddress } from "../security/client-address.js";
+import type { Refusal } from "../security/security.js";
 
 export interface HttpAppOptions {
   readonly routes: readonly Route[];
@@ -18,6 +22,15 @@ export interface HttpAppOptions {
   readonly isDraining: () => boolean;
   /** The Prometheus exposition served at GET /metrics; no such route without it. */
   readonly metrics?: () => Promise<{ contentType: string; body: string }>;
+  /** Serve HTTPS (and WSS) only, with these options (./tls-options.ts); plain HTTP otherwise. */
+  readonly tls?: TlsOptions;
+  /** Strict-Transport-Security value sent on every response (with `tls` only). */
+  readonly hsts?: string;
+  /** Who sent a request, and whether to refuse it before routing (IP rules, request budget). */
+  readonly screen?: {
+    clientOf(request: IncomingMessage): ClientAddress;
+    refuse(client: ClientAddress): Promise<Refusal | undefined>;
+  };
 }
 
 /** Failures any route can answer with, listed in the OpenAPI document next to its own. */
@@ -27,6 +40,8 @@ const commonErrors: Record<number, string> = {
   415: "UNSUPPORTED_MEDIA_TYPE",
   500: "INTERNAL",
   503: "UNAVAILABLE: the server is draining",
+  403: "ADDRESS_DENIED: the client's address is refused by the IP rules",
+  429: "RATE_LIMITED: too many requests; see Retry-After",
 };
 
 export async function createHttpApp(options: HttpAppOptions): Promise<FastifyInstance> {
@@ -36,13 +51,39 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.maxBodyBytes,
     return503OnClosing: false,
+    // Requests that never reach a route get the documented error bodies too: a path that cannot
+    // be percent-decoded names no route (as over the WebSocket), and a request Node's parser
+    // refuses is malformed. A client too slow to send its request head is disconnected unanswered.
+    frameworkErrors: (_error, _request, reply) => void routeNotFound(reply as unknown as FastifyReply),
+    clientErrorHandler: (error, socket) => {
+      if (socket.destroyed || error.code === "ECONNRESET") return;
+      if (error.code !== "ERR_HTTP_REQUEST_TIMEOUT" && socket.writable) {
+        const body = JSON.stringify({ code: ErrorCode.InvalidRequest, message: "malformed HTTP request" } satisfies ErrorBody);
+        socket.write(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
+      }
+      socket.destroy();
+    },
+    // Typed as the plain HTTP instance either way: the routes and the upgrade handler only use
+    // what https.Server shares with http.Server. Node would answer an HTTP/1.1 request without a
+    // Host header with a bare 400; no route reads Host, so such requests are served like others.
+    ...((options.tls ? { https: { ...options.tls, requireHostHeader: false } } : { http: { requireHostHeader: false } }) as object),
   });
-  // While draining, every request gets the same coded 503 (readiness is already false).
-  app.addHook("onRequest", async (_request, reply) => {
+  const hsts = options.tls ? options.hsts : undefined;
+  if (hsts !== undefined) {
+    app.addHook("onSend", async (_request, reply, payload) => {
+      void reply.header("strict-transport-security", hsts);
+      return payload;
+    });
+  }
+  // While draining, every request gets the same coded 503 (readiness is already false); otherwise
+  // the screen may refuse it (403 for a denied address, 429 over the address's request budget).
+  app.addHook("onRequest", async (request, reply) => {
     if (options.isDraining()) {
       const body: ErrorBody = { code: ErrorCode.Unavailable, message: "the server is shutting down; retry elsewhere" };
       return reply.code(503).header("connection", "close").type("application/json").send(body);
     }
+    const refused = options.screen && (await options.screen.refuse(options.screen.clientOf(request.raw)));
+    if (refused) return reply.code(refused.status).headers(refused.headers).type("application/json").send(refused.body);
   });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("*", { parseAs: "buffer" }, (_request, body, done) => done(null, body));
@@ -81,6 +122,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
           contentType: request.headers["content-type"],
           body: raw instanceof Uint8Array ? raw : new Uint8Array(0),
           auth: { header: request.headers.authorization },
+          client: options.screen?.clientOf(request.raw),
         });
         if (result.headers) void reply.headers(result.headers);
         void reply.code(result.status);
@@ -98,10 +140,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
     });
   }
 
-  app.setNotFoundHandler((_request, reply) => {
-    const body: ErrorBody = { code: ErrorCode.RouteNotFound, message: "no such route" };
-    return reply.code(404).type("application/json").send(body);
-  });
+  app.setNotFoundHandler((_request, reply) => routeNotFound(reply));
   app.setErrorHandler((error: { code?: string; statusCode?: number }, _request, reply) => {
     const body: ErrorBody =
       error.code === "FST_ERR_CTP_BODY_TOO_LARGE"
@@ -116,6 +155,11 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
       .send(body);
   });
   return app;
+}
+
+function routeNotFound(reply: FastifyReply): FastifyReply {
+  const body: ErrorBody = { code: ErrorCode.RouteNotFound, message: "no such route" };
+  return reply.code(404).type("application/json").send(body);
 }
 
 function bodySchema(route: Route): unknown {

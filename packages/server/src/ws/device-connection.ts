@@ -7,7 +7,7 @@ import type { DeviceAuth } from "../domain/authenticator.js";
 import { type DeliveryChannel, DeliverySession } from "../domain/delivery-session.js";
 import type { Bus, DeviceEvent } from "../ports/bus.js";
 import type { MailboxStore } from "../ports/mailbox-store.js";
-import { type Corkable, FrameSocket, type RequestHandler } from "./frame-socket.js";
+import { type Corkable, FrameSocket, type FrameSocketBounds, type RequestHandler } from "./frame-socket.js";
 
 export interface DeviceConnectionDeps {
   readonly bus: Bus;
@@ -30,6 +30,7 @@ export class DeviceConnection {
     private readonly deps: DeviceConnectionDeps,
     onClose: (connection: DeviceConnection) => void,
     transport?: Corkable,
+    bounds?: FrameSocketBounds,
   ) {
     this.socket = new FrameSocket(
       ws,
@@ -41,6 +42,7 @@ export class DeviceConnection {
         onClose(this);
       },
       transport,
+      bounds,
     );
     const channel: DeliveryChannel = { request: (path, body, listener, tag) => this.socket.send("PUT", path, body, listener, tag) };
     this.delivery = new DeliverySession(auth, deps.mailbox, channel, {

@@ -16,6 +16,8 @@ export interface ResponseListener {
 
 interface Pending {
   readonly sentAt: number;
+  /** Size of the request frame. */
+  readonly bytes: number;
   readonly listener: ResponseListener;
   readonly tag: number;
 }
@@ -30,6 +32,21 @@ export interface Corkable {
   cork(): void;
   uncork(): void;
 }
+
+/** Resource bounds of one socket (`connections.*` in the configuration). */
+export interface FrameSocketBounds {
+  /**
+   * Unsent bytes (the WebSocket's queue and its socket's) beyond which the socket is dropped at
+   * once, without a close frame: a peer that does not read would otherwise grow our memory.
+   */
+  readonly maxBufferedBytes: number;
+  /** Incoming requests handled at once; beyond it the socket is not read until one is answered. */
+  readonly maxPendingRequests: number;
+  /** Told when the socket is dropped for not reading, with the bytes it had queued. */
+  readonly onOverflow?: (bufferedBytes: number) => void;
+}
+
+const unbounded: FrameSocketBounds = { maxBufferedBytes: 0, maxPendingRequests: 0 };
 
 export class ConnectionClosedError extends Error {
   override readonly name = "ConnectionClosedError";
@@ -64,6 +81,11 @@ export class FrameSocket {
   /** Incoming requests whose response is not written yet. */
   private handling = 0;
   private closeWhenAnswered: { code: number; reason: string } | undefined;
+  /** Frames received so far: the idle check compares it between two looks. */
+  private frames = 0;
+  /** Bytes of the requests sent and not answered yet (bounded elsewhere: delivery window, timeout). */
+  private pendingBytes = 0;
+  private paused = false;
   private corked = false;
   private readonly uncork = (): void => {
     this.corked = false;
@@ -80,6 +102,7 @@ export class FrameSocket {
     private readonly now: () => number,
     onClose: () => void,
     private readonly transport?: Corkable,
+    private readonly bounds: FrameSocketBounds = unbounded,
   ) {
     ws.on("message", (data, isBinary) => this.receive(data, isBinary));
     ws.on("close", () => {
@@ -95,6 +118,11 @@ export class FrameSocket {
 
   get isOpen(): boolean {
     return !this.closed;
+  }
+
+  /** Frames received from the peer so far (requests and responses). */
+  get framesReceived(): number {
+    return this.frames;
   }
 
   /** Sends a request; resolves with the response status, rejects with ConnectionClosedError. */
@@ -120,8 +148,10 @@ export class FrameSocket {
       return;
     }
     const id = this.nextId++;
-    this.pending.set(id, { sentAt: this.now(), listener, tag });
-    this.write(encodeFrame({ kind: "request", id, verb, path, headers, body }, allocateFrame));
+    const frame = encodeFrame({ kind: "request", id, verb, path, headers, body }, allocateFrame);
+    this.pending.set(id, { sentAt: this.now(), bytes: frame.length, listener, tag });
+    this.pendingBytes += frame.length;
+    this.write(frame);
   }
 
   /** When the oldest unanswered request was sent, or undefined when none is open. */
@@ -149,10 +179,23 @@ export class FrameSocket {
       process.nextTick(this.uncork);
     }
     this.ws.send(frame);
+    // Requests still unanswered are left out: the client has not read them all yet by definition,
+    // and they are bounded already (the delivery window, the request timeout). What remains is
+    // what the client should have read and has not, which nothing else bounds.
+    const max = this.bounds.maxBufferedBytes;
+    if (max > 0 && this.ws.bufferedAmount - this.pendingBytes > max) this.overflow();
+  }
+
+  private overflow(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.bounds.onOverflow?.(this.ws.bufferedAmount);
+    this.ws.terminate();
   }
 
   private receive(data: RawData, isBinary: boolean): void {
     if (this.closed) return;
+    this.frames++;
     if (!isBinary || !(data instanceof Buffer)) {
       this.close(CloseCode.MalformedFrame, "binary frames only");
       return;
@@ -176,13 +219,22 @@ export class FrameSocket {
         return;
       }
       this.pending.delete(frame.id);
+      this.pendingBytes -= pending.bytes;
       pending.listener.answered(pending.tag, frame.status);
       return;
     }
     const id = frame.id;
-    this.handling++;
+    const maxPending = this.bounds.maxPendingRequests;
+    if (++this.handling >= maxPending && maxPending > 0 && !this.paused) {
+      this.paused = true;
+      this.ws.pause();
+    }
     void this.handler(frame).then((response) => {
       this.handling--;
+      if (this.paused && this.handling < maxPending) {
+        this.paused = false;
+        this.ws.resume();
+      }
       if (this.closed) return;
       const { status, headers, body } = response;
       this.write(encodeFrame({ kind: "response", id, status, headers: headers ?? noHeaders, body }, allocateFrame));

@@ -3,11 +3,13 @@
 import { contentTypes, provisioningAddressPath, provisioningMessagePath } from "@parley/protocol";
 import type { WebSocket } from "ws";
 import type { ProvisioningService } from "../domain/provisioning-service.js";
-import { FrameSocket } from "./frame-socket.js";
+import { FrameSocket, type FrameSocketBounds } from "./frame-socket.js";
 
+/** `bounds`: as for device sockets (a client that sends requests here and never reads is dropped). */
 export function openProvisioningSocket(
   ws: WebSocket,
   options: { readonly provisioning: ProvisioningService; readonly now: () => number; readonly provisioningTimeoutMs: number },
+  bounds?: FrameSocketBounds,
 ): void {
   let unregister = () => {};
   const socket = new FrameSocket(
@@ -18,6 +20,8 @@ export function openProvisioningSocket(
       clearTimeout(timeout);
       unregister();
     },
+    undefined,
+    bounds,
   );
   const timeout = setTimeout(() => socket.close(1000, "provisioning timed out"), options.provisioningTimeoutMs);
   timeout.unref();

@@ -17,7 +17,11 @@ import type { AccountStore } from "../ports/account-store.js";
 import type { Bus } from "../ports/bus.js";
 import type { MailboxStore } from "../ports/mailbox-store.js";
 import type { Random } from "../ports/random.js";
+import type { ClientAddress } from "../security/client-address.js";
+import { claimedAccount } from "../security/guarded-dispatcher.js";
+import type { Refusal, Security } from "../security/security.js";
 import { DeviceConnection } from "./device-connection.js";
+import type { FrameSocketBounds } from "./frame-socket.js";
 import type { FrameRouter } from "./frame-router.js";
 import { openProvisioningSocket } from "./provisioning-socket.js";
 import { deviceRequestHandler } from "./request-handler.js";
@@ -45,6 +49,8 @@ export interface GatewayOptions {
   readonly pingIntervalMs: number;
   /** How long a provisioning socket may wait for its message (ms). */
   readonly provisioningTimeoutMs: number;
+  /** IP rules, connection caps, authentication lockout, socket bounds and the audit log; none without. */
+  readonly security?: Security;
 }
 
 export class WebSocketGateway {
@@ -53,7 +59,12 @@ export class WebSocketGateway {
   private readonly connections = new Map<string, Map<number, DeviceConnection>>();
   private readonly sockets = new Set<WebSocket>();
   private readonly alive = new WeakSet<WebSocket>();
+  /** The client address of each socket, for closing those the IP rules refuse after a reload. */
+  private readonly clients = new WeakMap<WebSocket, ClientAddress>();
+  /** Per connection: frames received at the last idle check, and since when that count stands. */
+  private readonly idleSeen = new WeakMap<DeviceConnection, { frames: number; since: number }>();
   private readonly timer: NodeJS.Timeout;
+  private readonly idleTimer: NodeJS.Timeout | undefined;
   private accepting = true;
 
   constructor(private readonly options: GatewayOptions) {
@@ -67,6 +78,12 @@ export class WebSocketGateway {
     });
     this.timer = setInterval(() => this.sweep(), Math.min(options.pingIntervalMs, options.requestTimeoutMs / 2));
     this.timer.unref();
+    const idleMs = options.security?.connections.webSocketIdleMs ?? 0;
+    if (idleMs > 0) {
+      this.idleTimer = setInterval(() => this.closeIdle(idleMs), Math.max(10, idleMs / 4));
+      this.idleTimer.unref();
+    }
+    options.security?.onRulesReload(() => this.closeRefused());
   }
 
   attach(server: Server): void {
@@ -110,6 +127,7 @@ export class WebSocketGateway {
   async close(): Promise<void> {
     this.accepting = false;
     clearInterval(this.timer);
+    if (this.idleTimer) clearInterval(this.idleTimer);
     const closing = [...this.sockets].map(
       (ws) =>
         new Promise<void>((resolve) => {
@@ -127,29 +145,50 @@ export class WebSocketGateway {
     socket.on("error", () => undefined);
     const path = (request.url ?? "").split("?")[0];
     if (!this.accepting) return reject(socket, 503, "Service Unavailable");
+    if (path !== provisioningSocketPath && path !== websocketPath) return reject(socket, 404, "Not Found");
+    // The address's slot (and later the account's) is held until the socket closes, however the
+    // upgrade ends.
+    const security = this.options.security;
+    const client = security?.clientOf(request);
+    if (security && client) {
+      const refused = security.admitSocket(client);
+      if (refused) return refuse(socket, refused);
+      socket.once("close", () => security.releaseAddress(client));
+    }
     if (path === provisioningSocketPath) {
       this.wss.handleUpgrade(request, socket, head, (ws) => {
-        this.track(ws);
-        openProvisioningSocket(ws, this.options);
+        this.track(ws, client);
+        openProvisioningSocket(ws, this.options, this.boundsFor(undefined, client));
       });
       return;
     }
-    if (path !== websocketPath) return reject(socket, 404, "Not Found");
     let auth: DeviceAuth;
     try {
+      const lockedOut = security && client ? await security.lockedOut(client) : undefined;
+      if (lockedOut) return refuse(socket, lockedOut);
       auth = await this.options.authenticator.authenticate(credentialsOf(request));
     } catch (error) {
-      if (error instanceof ApiError) return reject(socket, 401, "Unauthorized");
+      if (error instanceof ApiError) {
+        if (security && client) await security.authenticationFailed(client, "websocket", claimedAccount(request.headers.authorization));
+        return reject(socket, 401, "Unauthorized");
+      }
       this.options.logger.error({ err: error }, "authentication failed on upgrade");
       return reject(socket, 500, "Internal Server Error");
     }
     if (!this.accepting) return reject(socket, 503, "Service Unavailable");
-    this.wss.handleUpgrade(request, socket, head, (ws) => this.openDevice(ws, auth, socket));
+    // Gone while its credentials were checked: its close has passed, so it must take no slot.
+    if (socket.destroyed) return;
+    if (security && client) {
+      const refused = security.admitAccount(client, auth.accountId);
+      if (refused) return refuse(socket, refused);
+      socket.once("close", () => security.releaseAccount(auth.accountId));
+    }
+    this.wss.handleUpgrade(request, socket, head, (ws) => this.openDevice(ws, auth, socket, client));
   }
 
-  /** `socket` is the upgraded connection `ws` writes to. */
-  private openDevice(ws: WebSocket, auth: DeviceAuth, socket: Duplex): void {
-    this.track(ws);
+  /** `socket` is the upgraded connection `ws` writes to; `client` its address, if known. */
+  private openDevice(ws: WebSocket, auth: DeviceAuth, socket: Duplex, client: ClientAddress | undefined): void {
+    this.track(ws, client);
     const { accountId, deviceId } = auth;
     this.connections.get(accountId)?.get(deviceId)?.close(CloseCode.Displaced, "another connection of this device replaced this one");
     const { dispatcher, router, bus, mailbox, now, logger, deliveryWindow } = this.options;
@@ -157,7 +196,7 @@ export class WebSocketGateway {
       ws,
       auth,
       randomToken(this.options.random, 12),
-      deviceRequestHandler(router, dispatcher, auth),
+      deviceRequestHandler(router, dispatcher, auth, client),
       { bus, mailbox, now, deliveryWindow, onError: (error) => logger.error({ err: error }, "delivery failed") },
       (closed) => {
         const devices = this.connections.get(accountId);
@@ -168,6 +207,7 @@ export class WebSocketGateway {
         this.touch(auth);
       },
       socket,
+      this.boundsFor(auth, client),
     );
     let devices = this.connections.get(accountId);
     if (devices === undefined) {
@@ -190,7 +230,45 @@ export class WebSocketGateway {
     });
   }
 
-  private track(ws: WebSocket): void {
+  /** The bounds of a socket of `auth` (none for a provisioning socket) from `client`. */
+  private boundsFor(auth: DeviceAuth | undefined, client: ClientAddress | undefined): FrameSocketBounds | undefined {
+    const security = this.options.security;
+    if (!security) return undefined;
+    const { maxSendBufferBytes, maxPendingRequests } = security.connections;
+    const ip = client?.ip ?? "unknown";
+    return {
+      maxBufferedBytes: maxSendBufferBytes,
+      maxPendingRequests,
+      onOverflow: (bufferedBytes) =>
+        security.audit.record({ event: "slow_reader", ip, ...(auth ? { account: auth.accountId } : {}), bufferedBytes }),
+    };
+  }
+
+  /** Closes device sockets from which no frame arrived for `idleMs`. */
+  private closeIdle(idleMs: number): void {
+    const now = this.options.now();
+    for (const connection of this.connectionList()) {
+      const frames = connection.socket.framesReceived;
+      const seen = this.idleSeen.get(connection);
+      if (seen === undefined || seen.frames !== frames) this.idleSeen.set(connection, { frames, since: now });
+      else if (now - seen.since >= idleMs) connection.close(CloseCode.Idle, "nothing received; send a request at least every so often");
+    }
+  }
+
+  /** After the IP rules changed: closes the sockets of addresses they now refuse. */
+  private closeRefused(): void {
+    const security = this.options.security;
+    if (!security) return;
+    for (const ws of this.sockets) {
+      const client = this.clients.get(ws);
+      if (client === undefined || security.stillAdmits(client)) continue;
+      security.audit.record({ event: "address_denied", ip: client.ip, at: "reload" });
+      ws.close(CloseCode.PolicyViolation, "address refused");
+    }
+  }
+
+  private track(ws: WebSocket, client?: ClientAddress): void {
+    if (client) this.clients.set(ws, client);
     this.sockets.add(ws);
     this.alive.add(ws);
     ws.on("pong", () => this.alive.add(ws));
@@ -227,4 +305,14 @@ function credentialsOf(request: IncomingMessage) {
 
 function reject(socket: Duplex, status: number, text: string): void {
   socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
+
+/** A coded refusal (403 ADDRESS_DENIED, 429 with Retry-After) with its JSON error body. */
+function refuse(socket: Duplex, refusal: Refusal): void {
+  const body = JSON.stringify(refusal.body);
+  const headers = Object.entries(refusal.headers).map(([name, value]) => `${name}: ${value}\r\n`).join("");
+  const text = refusal.status === 403 ? "Forbidden" : "Too Many Requests";
+  socket.end(
+    `HTTP/1.1 ${refusal.status} ${text}\r\nConnection: close\r\n${headers}Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
 }

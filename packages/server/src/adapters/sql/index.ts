@@ -1,4 +1,4 @@
-export { openSqliteStores, type SqliteStoresOptions } from "./open-sqlite-stores.js";
+export { openSqliteStores, type SqliteStores, type SqliteStoresOptions } from "./open-sqlite-stores.js";
 export { createSqlStores } from "./sql-stores.js";
 export type { SqlExecutor, SqlResult, SqlResults, SqlTransaction } from "./sql-executor.js";
 export { SqliteExecutor, type SqliteExecutorOptions } from "./sqlite-executor.js";

@@ -18,8 +18,18 @@ export interface SqliteStoresOptions {
   readonly exclusive?: boolean;
 }
 
-/** Opens (creating if needed) a SQLite database, brings its schema up to date, returns its stores. */
-export async function openSqliteStores(options: SqliteStoresOptions): Promise<Stores> {
+/** The stores of one SQLite file, and what only a file-backed database can do. */
+export interface SqliteStores extends Stores {
+  /** Writes a consistent copy of the database to `target`; see SqliteExecutor.snapshot. */
+  snapshot(target: string): Promise<void>;
+}
+
+/**
+ * Opens (creating if needed) a SQLite database, brings its schema up to date, returns its stores.
+ * Rejects with a StorageError (file untouched) when the key does not open it or another process
+ * holds it exclusively.
+ */
+export async function openSqliteStores(options: SqliteStoresOptions): Promise<SqliteStores> {
   if (options.path !== ":memory:" && !options.path.startsWith("file:")) {
     await mkdir(dirname(options.path), { recursive: true });
   }
@@ -36,5 +46,5 @@ export async function openSqliteStores(options: SqliteStoresOptions): Promise<St
     await executor.close();
     throw error;
   }
-  return createSqlStores(executor, db);
+  return { ...createSqlStores(executor, db), snapshot: (target) => executor.snapshot(target) };
 }

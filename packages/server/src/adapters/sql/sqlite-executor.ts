@@ -1,5 +1,6 @@
 import Sqlite from "better-sqlite3-multiple-ciphers";
 import type { CompiledQuery } from "kysely";
+import { applySqliteKey, openFailure, proveSqliteKey, sqlString } from "./sqlite-cipher.js";
 import type { SqlExecutor, SqlResult, SqlResults, SqlTransaction } from "./sql-executor.js";
 import { StatementCache } from "./statement-cache.js";
 
@@ -11,7 +12,10 @@ export interface SqliteExecutorOptions {
    * survives a process crash but the last ones may be lost on power failure (WAL mode).
    */
   readonly synchronous?: "FULL" | "NORMAL";
-  /** SQLCipher key; the database is encrypted when given. Never logged. */
+  /**
+   * SQLCipher passphrase; the database is encrypted when given (./sqlite-cipher.ts). Never logged.
+   * A key that does not open the file fails the constructor with a StorageError, file untouched.
+   */
   readonly key?: string;
   /** How long a write waits for another process's lock before failing (ms). */
   readonly busyTimeoutMs?: number;
@@ -59,21 +63,22 @@ export class SqliteExecutor implements SqlExecutor {
   constructor(options: SqliteExecutorOptions) {
     const db = new Sqlite(options.path);
     try {
-      if (options.key !== undefined) {
-        // Must come before anything reads the file.
-        db.exec(`PRAGMA cipher = 'sqlcipher'`);
-        db.exec(`PRAGMA key = '${options.key.replaceAll("'", "''")}'`);
-      }
       // exec, not pragma(): pragma() prepares a statement object and drops it, and on Node 24
       // better-sqlite3 12 can abort when such a statement is collected outside a JS context.
+      if (options.key !== undefined) {
+        applySqliteKey(db, options.key);
+        // Sorting and temporary tables stay in memory, never in unencrypted temporary files.
+        db.exec("PRAGMA temp_store = MEMORY");
+      }
+      db.exec(`PRAGMA busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
+      proveSqliteKey(db, options.path, options.key !== undefined);
       if (options.exclusive === true) db.exec("PRAGMA locking_mode = EXCLUSIVE");
       db.exec("PRAGMA journal_mode = WAL");
       db.exec(`PRAGMA synchronous = ${options.synchronous ?? "FULL"}`);
       db.exec("PRAGMA foreign_keys = ON");
-      db.exec(`PRAGMA busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
     } catch (error) {
       db.close();
-      throw error;
+      throw openFailure(error, options.path, options.key !== undefined);
     }
     this.#db = db;
     this.#statements = new StatementCache(db, options.statementCacheSize ?? 256);
@@ -125,6 +130,20 @@ export class SqliteExecutor implements SqlExecutor {
       release();
       if (this.#queue.length > 0) this.#scheduleFlush();
     }
+  }
+
+  /**
+   * Writes a consistent copy of the database to `target` (VACUUM INTO: a new, compact file in
+   * rollback-journal mode, encrypted with this connection's key when it has one) while the
+   * connection stays in use. It waits for a running interactive transaction, then copies in one
+   * synchronous step, so it sees every commit that has returned and nothing uncommitted; other
+   * callers wait meanwhile. `target` must not exist (or be empty).
+   */
+  async snapshot(target: string): Promise<void> {
+    this.#assertOpen();
+    while (this.#running !== undefined) await this.#running;
+    this.#assertOpen();
+    this.#db.exec(`VACUUM INTO ${sqlString(target)}`);
   }
 
   /** Stops new calls, lets queued transactions and batches finish, then closes the file. */
