@@ -42,8 +42,9 @@ describe("SDK reconnection", () => {
     server = await startTestServer({ stores: await openSqliteStores({ path }), port });
     const after = bob.events.once("message", (e) => e.message.messageId === id);
     await after;
-    expect(states.filter((s) => s === "open").length).toBeGreaterThanOrEqual(1);
+    // The queued message may go out over HTTP before the socket is back: wait for the socket too.
     await waitFor(() => alice.connectionState === "open", { what: "alice reconnected" });
+    expect(states.filter((s) => s === "open").length).toBeGreaterThanOrEqual(1);
     expect((await bob.history(alice.accountId)).map((m) => m.text)).toEqual(["before", "while down"]);
   });
 
