@@ -5,6 +5,7 @@ const scenarios: Record<string, () => Promise<{ run(args: string[]): Promise<voi
   relay: () => import("./scenarios/relay.js"),
   e2ee: () => import("./scenarios/e2ee.js"),
   flood: () => import("./scenarios/flood.js"),
+  auth: () => import("./scenarios/auth.js"),
 };
 
 const [name, ...rest] = process.argv.slice(2);

@@ -1,6 +1,7 @@
 // `npm run fuzz`: every fuzz target with its full share of inputs (over 100,000 in all): the
-// decoders, then HTTP, send and WebSocket targets against one server on a SQLite file, whose store
-// is checked for consistency after each target and after the server has stopped.
+// decoders, the routes against a server with tight abuse defences (its own), then HTTP (the OpenID Connect provider included), send and WebSocket targets against
+// one server on a SQLite file, whose store is checked for consistency after each target and after
+// the server has stopped.
 //
 //   FUZZ_SEED=<n>         replay a run (the seed is printed at the start)
 //   FUZZ_TARGETS=a,b      only targets whose names start with one of these (e.g. decode/,http/routes)

@@ -4,6 +4,7 @@
 // validated body has a bounded size whatever the client sent.
 import Type, { type Static } from "typebox";
 import { accountIdPattern } from "./identifiers.js";
+import { Factors } from "./auth-factors.js";
 
 const base64Pattern = "^[A-Za-z0-9+/]*={0,2}$";
 
@@ -80,11 +81,11 @@ const DeviceKeys = {
 };
 
 export const Register = Type.Object(
-  { sessionId: Type.String({ minLength: 1, maxLength: 64 }), ...DeviceKeys },
+  { sessionId: Type.String({ minLength: 1, maxLength: 64 }), ...DeviceKeys, factors: Type.Optional(Factors) },
   { additionalProperties: false },
 );
 export const LinkDevice = Type.Object(
-  { token: Type.String({ minLength: 1, maxLength: 128 }), ...DeviceKeys },
+  { token: Type.String({ minLength: 1, maxLength: 128 }), ...DeviceKeys, factors: Type.Optional(Factors) },
   { additionalProperties: false },
 );
 export const Credentials = Type.Object({
@@ -196,7 +197,28 @@ export const ErrorResponse = Type.Object({
   details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
 });
 
+export { OidcSignIn } from "./oidc.js";
 export const Health = Type.Object({ status: Type.String(), checks: Type.Optional(Type.Record(Type.String(), Type.String())) });
+
+// The second-factor schemas (auth-factors.ts), part of the same `schemas` namespace.
+export {
+  Factors,
+  AuthFactors,
+  SetPin,
+  TotpEnrolment,
+  ConfirmTotp,
+  RecoveryCodes,
+  PasskeyCreationOptions,
+  PasskeyRequestOptions,
+  AddPasskey,
+  Passkey,
+  CreateFactorChallenge,
+  FactorChallenge,
+  RegistrationLockedDetails,
+  FactorAttemptsDetails,
+  RegistrationResponseJson,
+  AuthenticationResponseJson,
+} from "./auth-factors.js";
 
 export type Identifier = Static<typeof Identifier>;
 export type CreateVerificationSession = Static<typeof CreateVerificationSession>;

@@ -73,6 +73,28 @@ export const ErrorCode = {
   Unavailable: "UNAVAILABLE",
   /** A fault on the server; nothing about the request is known to have been stored. */
   Internal: "INTERNAL",
+  /** The account has a registration lock PIN or second factor and the request did not give it (details: pinRequired, secondFactors). */
+  RegistrationLocked: "REGISTRATION_LOCKED",
+  /** The registration lock PIN is wrong (details: attemptsLeft). */
+  PinIncorrect: "PIN_INCORRECT",
+  /** A wrong TOTP code, an unknown or used recovery code, or a passkey assertion that does not verify (details: attemptsLeft). */
+  SecondFactorIncorrect: "SECOND_FACTOR_INCORRECT",
+  /** A TOTP code of a time step that was already used; wait for the next code. */
+  TotpCodeReused: "TOTP_CODE_REUSED",
+  /** The passkey challenge is unknown, used or expired; request a new one. */
+  ChallengeNotFound: "CHALLENGE_NOT_FOUND",
+  /** Too many wrong PINs or second factors for this account today; retry after the time the response gives. */
+  FactorAttemptsExhausted: "FACTOR_ATTEMPTS_EXHAUSTED",
+  /** There is no pending TOTP enrolment to confirm; start one first. */
+  TotpNotPending: "TOTP_NOT_PENDING",
+  /** The passkey registration response does not verify. */
+  PasskeyRegistrationFailed: "PASSKEY_REGISTRATION_FAILED",
+  /** The passkey named in the path does not exist. */
+  PasskeyNotFound: "PASSKEY_NOT_FOUND",
+  /** The account already has the maximum number of passkeys. */
+  PasskeyLimitReached: "PASSKEY_LIMIT_REACHED",
+  /** No pending sign-in has this code: it never existed, expired, or was already answered. */
+  SignInNotFound: "SIGN_IN_NOT_FOUND",
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -113,6 +135,17 @@ const statusOf: Record<ErrorCode, number> = {
   ADDRESS_DENIED: 403,
   UNAVAILABLE: 503,
   INTERNAL: 500,
+  REGISTRATION_LOCKED: 423,
+  PIN_INCORRECT: 403,
+  SECOND_FACTOR_INCORRECT: 403,
+  TOTP_CODE_REUSED: 403,
+  CHALLENGE_NOT_FOUND: 404,
+  FACTOR_ATTEMPTS_EXHAUSTED: 429,
+  TOTP_NOT_PENDING: 409,
+  PASSKEY_REGISTRATION_FAILED: 422,
+  PASSKEY_NOT_FOUND: 404,
+  PASSKEY_LIMIT_REACHED: 409,
+  SIGN_IN_NOT_FOUND: 404,
 };
 
 /** The HTTP status (and WebSocket response status) that carries `code`. */

@@ -38,6 +38,26 @@ export {
 export { accountIdPattern, usernamePattern, e164Pattern, normalizeUsername } from "./identifiers.js";
 export { deviceListSignatureContext, deviceListSignedMessage } from "./device-list.js";
 export * as schemas from "./api.js";
+export type {
+  SecondFactorKind,
+  RegistrationResponseJson,
+  AuthenticationResponseJson,
+  Factors,
+  AuthFactors,
+  SetPin,
+  TotpEnrolment,
+  ConfirmTotp,
+  RecoveryCodes,
+  PasskeyCreationOptions,
+  PasskeyRequestOptions,
+  AddPasskey,
+  Passkey,
+  CreateFactorChallenge,
+  FactorChallenge,
+  RegistrationLockedDetails,
+  FactorAttemptsDetails,
+} from "./auth-factors.js";
+export type { OidcSignIn } from "./oidc.js";
 export type { TSchema } from "typebox";
 export type {
   Identifier,

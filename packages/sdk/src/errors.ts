@@ -22,6 +22,8 @@ export const SdkErrorCode = {
   Closed: "CLIENT_CLOSED",
   /** Linking a new device failed (bad code, timeout, refused by the server). */
   LinkFailed: "LINK_FAILED",
+  /** The account needs a PIN or second factor to register or link a device, and no prompt was given. */
+  FactorsRequired: "FACTORS_REQUIRED",
   /** An argument is invalid (unknown message, empty text, ...). */
   InvalidArgument: "INVALID_ARGUMENT",
 } as const;

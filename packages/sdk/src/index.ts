@@ -5,6 +5,21 @@ export type { ClientEvents } from "./client/events.js";
 export type { Clock } from "./client/context.js";
 export type { ContactRecord, MessageRecord, MessageStatus } from "./client/records.js";
 export type { PreKeyPolicy } from "./client/prekeys.js";
+export { AccountSecurity, pinLength } from "./security/account-security.js";
+export { SignIns, normalizeSignInCode } from "./security/sign-ins.js";
+export { createBrowserPasskey, getBrowserPasskeyAssertion } from "./security/browser-passkeys.js";
+export type {
+  AccountFactors,
+  AddedPasskey,
+  FactorAnswers,
+  FactorPrompt,
+  FactorRequirement,
+  FactorRetry,
+  PasskeySummary,
+  PendingSignIn,
+  SecondFactorKind,
+  TotpEnrolment,
+} from "./security/factor-types.js";
 export { ApiRequestError, ParleyError, SdkErrorCode, isTransient } from "./errors.js";
 export type { ConnectionState } from "./transport/connection.js";
 export type { FetchLike, WebSocketFactory, WebSocketLike } from "./transport/websocket-like.js";

@@ -1,5 +1,6 @@
 // Builds a Parley server from injected parts, so tests and embedders choose the adapters; only
 // main.ts names concrete ones. Nothing listens until `listen` is called.
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Server as TlsServer } from "node:tls";
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
@@ -10,6 +11,9 @@ import { BodyValidator } from "./api/validation.js";
 import { AccountService } from "./domain/account-service.js";
 import { Authenticator } from "./domain/authenticator.js";
 import { DeviceService } from "./domain/device-service.js";
+import { FactorCheck } from "./domain/factor-check.js";
+import { FactorService } from "./domain/factor-service.js";
+import { PasskeyCeremonies } from "./domain/passkeys.js";
 import { KeyService } from "./domain/key-service.js";
 import { MessageService } from "./domain/message-service.js";
 import { ProvisioningService } from "./domain/provisioning-service.js";
@@ -28,6 +32,11 @@ import { instrumentedDispatcher } from "./observability/instrumented-dispatcher.
 import { InstrumentedMailboxStore } from "./observability/instrumented-mailbox-store.js";
 import { ServerMetrics } from "./observability/server-metrics.js";
 import { guardedDispatcher } from "./security/guarded-dispatcher.js";
+import { CidrList } from "./security/cidr-list.js";
+import { ClientAddressResolver } from "./security/client-address.js";
+import { OidcHost } from "./oidc/oidc-host.js";
+import type { OidcSettings } from "./oidc/oidc-settings.js";
+import { SignInApprovals } from "./oidc/sign-in-approvals.js";
 import { Security, type SecurityOptions } from "./security/security.js";
 import { FrameRouter } from "./ws/frame-router.js";
 import { WebSocketGateway } from "./ws/websocket-gateway.js";
@@ -78,6 +87,8 @@ export interface ServerDeps {
    * bounds, audit log. Absent: none of them (tests and embedders that screen traffic themselves).
    */
   readonly security?: SecurityOptions;
+  /** Serve the OpenID Connect provider under /oidc with these settings; absent: not served. */
+  readonly oidc?: OidcSettings;
 }
 
 export interface ParleyServer {
@@ -85,6 +96,8 @@ export interface ParleyServer {
   listen(): Promise<string>;
   /** The base URL once listening. */
   readonly url: string;
+  /** The OpenID Connect provider (its admin operations, keys, issuer); undefined when not served. */
+  readonly oidc: OidcHost | undefined;
   /** Runs the expiry purge now. */
   purgeExpired(): Promise<PurgeResult>;
   /** The generated OpenAPI document. */
@@ -128,6 +141,9 @@ export async function createServer(deps: ServerDeps): Promise<ParleyServer> {
     node: deps.nodeName ?? "parley",
   });
   const stores = instrumented(deps.singleNode ? withCachedDeviceLists(deps.stores) : deps.stores, metrics, clock);
+  const passkeys = new PasskeyCeremonies(settings.auth.passkeys, settings.auth.challengeTtlMs);
+  const factorDeps = { accounts: stores.accounts, factors: stores.factors, passkeys, clock, random, settings: settings.auth };
+  const factorCheck = new FactorCheck({ ...factorDeps, verification: stores.verification });
   const services: Services = {
     authenticator: new Authenticator(stores.accounts),
     registration: new RegistrationService({
@@ -138,9 +154,10 @@ export async function createServer(deps: ServerDeps): Promise<ParleyServer> {
       clock,
       random,
       settings,
+      factorCheck,
     }),
     accounts: new AccountService(stores.accounts),
-    devices: new DeviceService({ accounts: stores.accounts, bus, clock, random, settings }),
+    devices: new DeviceService({ accounts: stores.accounts, bus, clock, random, settings, factorCheck }),
     keys: new KeyService({ accounts: stores.accounts, keys: stores.keys, settings }),
     messages: new MessageService({
       accounts: stores.accounts,
@@ -152,11 +169,42 @@ export async function createServer(deps: ServerDeps): Promise<ParleyServer> {
       ...(deps.singleNode ? { localDelivery: { offer: (device, entry) => late.gateway?.offer(device, entry) ?? false } } : {}),
     }),
     provisioning: new ProvisioningService(random),
+    factors: new FactorService(factorDeps),
+    factorCheck,
     settings,
+    oidcSignIns: new SignInApprovals({ store: stores.oidc, clock, random }),
     ready: async () => {
       if (draining || !bus.healthy()) return false;
       await stores.ping();
       return true;
+    },
+  };
+  const trustedProxies = new ClientAddressResolver(deps.security ? CidrList.parse(deps.security.settings.trustedProxies) : CidrList.empty);
+  const oidc =
+    deps.oidc &&
+    new OidcHost({
+      store: stores.oidc,
+      accounts: stores.accounts,
+      approvals: services.oidcSignIns,
+      clock,
+      logger,
+      settings: deps.oidc,
+      isTrustedProxy: (peer) => trustedProxies.isTrustedProxy(peer),
+      ...(security
+        ? { onRefused: (request, endpoint, error) => void security.oauthRefused(security.clientOf(request), endpoint, error).catch(() => undefined) }
+        : {}),
+    });
+  // An address locked out for failed authentications (device credentials or OAuth refusals) is
+  // refused at the provider too, so it cannot go on guessing client secrets or codes there.
+  const oidcMount = oidc && {
+    matches: (path: string) => OidcHost.handles(path),
+    handle: async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+      const locked = security && (await security.lockedOut(security.clientOf(request)));
+      if (locked) {
+        response.writeHead(locked.status, { ...locked.headers, "content-type": "application/json" }).end(JSON.stringify(locked.body));
+        return;
+      }
+      await oidc.handle(request, response);
     },
   };
   const retention = new RetentionService({ mailbox: stores.mailbox, verification: stores.verification, clock, settings });
@@ -178,6 +226,7 @@ export async function createServer(deps: ServerDeps): Promise<ParleyServer> {
     ...(tls ? { tls: tlsServerOptions(await tls.load()) } : {}),
     ...(hsts ? { hsts } : {}),
     ...(security ? { screen: { clientOf: (request) => security.clientOf(request), refuse: (client) => security.screenRequest(client) } } : {}),
+    ...(oidcMount ? { mount: oidcMount } : {}),
   });
   const gateway = new WebSocketGateway({
     authenticator: services.authenticator,
@@ -205,8 +254,8 @@ export async function createServer(deps: ServerDeps): Promise<ParleyServer> {
   let resyncTimer: NodeJS.Timeout | undefined;
   let url = "";
   const purge = async () => {
-    const result = await retention.purge();
-    if (result.envelopes > 0 || result.verificationSessions > 0) logger.info(result, "expired entries purged");
+    const result = { ...(await retention.purge()), ...(oidc ? { oidc: await oidc.purge() } : {}) };
+    if (result.envelopes > 0 || result.verificationSessions > 0 || (result.oidc ?? 0) > 0) logger.info(result, "expired entries purged");
     return result;
   };
 
@@ -214,6 +263,7 @@ export async function createServer(deps: ServerDeps): Promise<ParleyServer> {
     async listen() {
       const backlog = security?.connections.listenBacklog;
       url = await app.listen({ host: transport.host, port: transport.port, ...(backlog ? { backlog } : {}) });
+      await oidc?.start(url);
       if (deps.purgeIntervalMs > 0) {
         purgeTimer = setInterval(() => {
           purge().catch((error: unknown) => logger.error({ err: error }, "expiry purge failed"));
@@ -232,6 +282,7 @@ export async function createServer(deps: ServerDeps): Promise<ParleyServer> {
     get url() {
       return url;
     },
+    oidc,
     get connectionCount() {
       return gateway.connectionCount;
     },
@@ -259,6 +310,7 @@ export async function createServer(deps: ServerDeps): Promise<ParleyServer> {
       draining = true;
       if (purgeTimer) clearInterval(purgeTimer);
       if (resyncTimer) clearInterval(resyncTimer);
+      oidc?.close();
       await gateway.close();
       await app.close();
       await bus.close();
@@ -283,6 +335,8 @@ function replacing(stores: Stores, parts: Partial<Pick<Stores, "accounts" | "mai
     keys: stores.keys,
     mailbox: parts.mailbox ?? stores.mailbox,
     verification: stores.verification,
+    oidc: stores.oidc,
+    factors: stores.factors,
     ping: () => stores.ping(),
     close: () => stores.close(),
   };

@@ -1,12 +1,18 @@
 // Public surface of @parley/server.
 export { createServer, type ParleyServer, type ServerDeps, type TransportSettings } from "./create-server.js";
-export { startServer, buildSingleNodeServer, buildClusterNode, createLogger, sqlitePathOf, cryptoRandom } from "./main.js";
+export { startServer, buildSingleNodeServer, buildClusterNode, createLogger, sqlitePathOf, cryptoRandom, runOidcAdministration } from "./main.js";
+// "Sign in with Parley": the OpenID Connect provider (docs/adr/0014).
+export type { OidcAdminRequest } from "./admin/oidc-admin-actions.js";
+export { AdminRequestError } from "./admin/request-oidc-admin.js";
+export { OidcAdminError, type ClientSummary, type NewClient } from "./oidc/oidc-admin.js";
+export type { KeySummary } from "./oidc/key-ring.js";
+export type { OidcSettings } from "./oidc/oidc-settings.js";
 export { ConfigSchema, type ParleyConfig } from "./config/config-schema.js";
 export { loadConfig, ConfigError, type ConfigSources } from "./config/load-config.js";
 export { configKeys, type ConfigKey } from "./config/config-keys.js";
 export { renderConfig, redactedConfig } from "./config/render-config.js";
 export { domainSettingsOf, transportSettingsOf } from "./config/to-settings.js";
-export { defaultDomainSettings, type DomainSettings } from "./domain/settings.js";
+export { defaultDomainSettings, defaultAuthSettings, type DomainSettings, type AuthSettings } from "./domain/settings.js";
 export { createMemoryStores, InProcessBus } from "./adapters/memory/index.js";
 export { openSqliteStores } from "./adapters/sql/index.js";
 // TLS, and the database file's encryption, backups and restores (docs/adr/0012).
@@ -43,4 +49,5 @@ export type { MailboxStore, NewEnvelope, StoredEnvelope } from "./ports/mailbox-
 export type { AccountStore, AccountRecord, DeviceRecord, IdentifierKind } from "./ports/account-store.js";
 export type { KeyStore, SignedKey, OneTimeKey } from "./ports/key-store.js";
 export type { VerificationStore, VerificationSessionRecord } from "./ports/verification-store.js";
+export type { FactorStore, AccountFactors, PasskeyRecord, PinRecord, TotpRecord } from "./ports/factor-store.js";
 export type { VerificationSender } from "./ports/verification-sender.js";

@@ -11,12 +11,16 @@ import { InProcessBus } from "./adapters/memory/index.js";
 import { BufferedCryptoRandom } from "./adapters/random/buffered-crypto-random.js";
 import { openSqliteStores, type SqliteStores } from "./adapters/sql/index.js";
 import { AdminSocket } from "./admin/admin-socket.js";
+import { parseOidcAdminRequest, runOidcAdminRequest, type OidcAdminRequest } from "./admin/oidc-admin-actions.js";
+import { requestOidcAdmin } from "./admin/request-oidc-admin.js";
+import { KeyRing } from "./oidc/key-ring.js";
+import { OidcAdmin } from "./oidc/oidc-admin.js";
 import { LogVerificationSender } from "./adapters/verification/log-verification-sender.js";
 import { WebhookVerificationSender } from "./adapters/verification/webhook-verification-sender.js";
 import type { ParleyConfig } from "./config/config-schema.js";
 import { storageKeyOf } from "./config/storage-key.js";
 import { tlsSettingsOf } from "./config/tls-settings.js";
-import { domainSettingsOf, transportSettingsOf } from "./config/to-settings.js";
+import { domainSettingsOf, oidcSettingsOf, transportSettingsOf } from "./config/to-settings.js";
 import { securitySettingsOf } from "./config/to-security-settings.js";
 import { createServer, type ParleyServer, type ServerDeps } from "./create-server.js";
 import { systemClock } from "./ports/clock.js";
@@ -25,6 +29,7 @@ import type { Stores } from "./ports/stores.js";
 import type { VerificationSender } from "./ports/verification-sender.js";
 import { noAuditLog, type AuditLog } from "./security/audit-log.js";
 import { PinoAuditLog } from "./security/pino-audit-log.js";
+import type { RateLimiterFactory } from "./security/rate-limits.js";
 import type { SecurityOptions } from "./security/security.js";
 import { ThrottledAuditLog } from "./security/throttled-audit-log.js";
 
@@ -68,20 +73,17 @@ export async function buildSingleNodeServer(
 
 /**
  * A cluster node of `config`, not yet listening: PostgreSQL for every store (migrated on start,
- * safely when several nodes start at once), NATS for wake-ups between nodes. Fails with a clear
- * error when either cannot be reached; once running, both reconnect by themselves and readiness
- * is false while one is down.
+ * safely when several nodes start at once), NATS for wake-ups between nodes, and Redis for the
+ * rate-limit counters when cluster.redisUrl is set. Fails with a clear error when any of them
+ * cannot be reached; once running, all reconnect by themselves and readiness is false while
+ * PostgreSQL or NATS is down (without Redis, rate limits count in each node's memory).
  */
 export async function buildClusterNode(
   config: ParleyConfig,
   logger: Logger,
   verificationSender: VerificationSender = verificationSenderOf(config, logger),
 ): Promise<{ server: ParleyServer; stores: Stores }> {
-  const [{ openPostgresStores }, { connectNatsBus }, { openPostgresRateLimiters }] = await Promise.all([
-    import("./adapters/sql/postgres/index.js"),
-    import("./adapters/nats/index.js"),
-    import("./security/postgres-rate-limiters.js"),
-  ]);
+  const [{ openPostgresStores }, { connectNatsBus }] = await Promise.all([import("./adapters/sql/postgres/index.js"), import("./adapters/nats/index.js")]);
   const node = nodeNameOf(config);
   const stores = await openPostgresStores({ url: config.cluster.postgresUrl, poolSize: config.cluster.postgresPoolSize });
   const late: { server?: ParleyServer } = {};
@@ -103,11 +105,15 @@ export async function buildClusterNode(
     await stores.close();
     throw error;
   }
-  // Rate limits count in PostgreSQL, so they hold across the nodes.
-  const limiters = await openPostgresRateLimiters({
-    url: config.cluster.postgresUrl,
-    onConnectionError: (error) => logger.warn({ err: error }, "a rate-limit connection to PostgreSQL was lost"),
-  });
+  // Rate limits count in Redis (cluster.redisUrl) or else in PostgreSQL, so they hold across the nodes.
+  let limiters: { readonly factory: RateLimiterFactory; close(): Promise<void> };
+  try {
+    limiters = await openClusterRateLimiters(config, logger);
+  } catch (error) {
+    await bus.close();
+    await stores.close();
+    throw error;
+  }
   const common = commonDeps(config, logger, verificationSender);
   let server: ParleyServer;
   try {
@@ -133,6 +139,22 @@ export async function buildClusterNode(
   return { server, stores };
 }
 
+/** The shared rate-limit counters of a cluster node: in Redis when cluster.redisUrl is set, else in PostgreSQL. */
+async function openClusterRateLimiters(config: ParleyConfig, logger: Logger): Promise<{ readonly factory: RateLimiterFactory; close(): Promise<void> }> {
+  if (config.cluster.redisUrl.trim() !== "") {
+    const { openRedisRateLimiters } = await import("./security/redis-rate-limiters.js");
+    return openRedisRateLimiters({
+      url: config.cluster.redisUrl.trim(),
+      onConnectionError: (error) => logger.warn({ err: error }, "the rate-limit connection to Redis was lost; counting in memory until it is back"),
+    });
+  }
+  const { openPostgresRateLimiters } = await import("./security/postgres-rate-limiters.js");
+  return openPostgresRateLimiters({
+    url: config.cluster.postgresUrl,
+    onConnectionError: (error) => logger.warn({ err: error }, "a rate-limit connection to PostgreSQL was lost"),
+  });
+}
+
 export async function startServer(config: ParleyConfig, logger: Logger = createLogger(config)): Promise<ParleyServer> {
   if (config.mode === "cluster") {
     const { server } = await buildClusterNode(config, logger);
@@ -143,7 +165,15 @@ export async function startServer(config: ParleyConfig, logger: Logger = createL
   const { server, stores } = await buildSingleNodeServer(config, logger);
   const url = await server.listen();
   // `parley backup` reaches the running server here, since the server holds the file exclusively.
-  const admin = await AdminSocket.listen(sqlitePathOf(config), stores, logger);
+  const oidc = server.oidc;
+  const admin = await AdminSocket.listen(
+    sqlitePathOf(config),
+    {
+      snapshot: (target) => stores.snapshot(target),
+      ...(oidc ? { oidcAdmin: (request: unknown) => runOidcAdminRequest(oidc.admin, parseOidcAdminRequest(request)) } : {}),
+    },
+    logger,
+  );
   logger.info({ url, database: sqlitePathOf(config), synchronous: config.storage.synchronous, encrypted: config.storage.encryptionKey !== "" || config.storage.encryptionKeyFile !== "" }, "parley is listening");
   return admin ? closingFirst(server, () => admin.close()) : server;
 }
@@ -172,6 +202,7 @@ function commonDeps(config: ParleyConfig, logger: Logger, verificationSender: Ve
     nodeName: nodeNameOf(config),
     metrics: config.server.metrics,
     ...tlsDepsOf(config),
+    ...oidcDepsOf(config),
     security: securityOptionsOf(config),
   } satisfies Partial<ServerDeps>;
 }
@@ -181,6 +212,37 @@ function securityOptionsOf(config: ParleyConfig): SecurityOptions {
   const destination = config.security.auditLog.trim();
   const audit: AuditLog = destination === "" ? noAuditLog : new ThrottledAuditLog(new PinoAuditLog(destination === "stdout" ? "stdout" : resolve(destination)));
   return { settings: securitySettingsOf(config), audit };
+}
+
+function oidcDepsOf(config: ParleyConfig): Pick<ServerDeps, "oidc"> {
+  const oidc = oidcSettingsOf(config);
+  return oidc ? { oidc } : {};
+}
+
+/**
+ * Runs an OpenID Connect administration request (`parley oidc ...`). A running single-node server
+ * holds its database exclusively, so it is asked through its admin socket; with no server
+ * running, and in cluster mode (where running nodes re-read keys and clients from PostgreSQL),
+ * the store is opened directly. Resolves with the request's result.
+ */
+export async function runOidcAdministration(config: ParleyConfig, request: OidcAdminRequest): Promise<unknown> {
+  let stores: Stores;
+  if (config.mode === "cluster") {
+    const { openPostgresStores } = await import("./adapters/sql/postgres/index.js");
+    stores = await openPostgresStores({ url: config.cluster.postgresUrl, poolSize: 1 });
+  } else {
+    const online = await requestOidcAdmin(sqlitePathOf(config), request);
+    if (online !== undefined) return online.result;
+    const key = storageKeyOf(config);
+    stores = await openSqliteStores({ path: sqlitePathOf(config), exclusive: true, ...(key === undefined ? {} : { key }) });
+  }
+  try {
+    const retentionMs = config.oidc.keyRotationGraceDays * 24 * 3600 * 1000;
+    const admin = new OidcAdmin({ store: stores.oidc, keys: new KeyRing(stores.oidc, systemClock, retentionMs), clock: systemClock });
+    return await runOidcAdminRequest(admin, request);
+  } finally {
+    await stores.close();
+  }
 }
 
 function tlsDepsOf(config: ParleyConfig): Pick<ServerDeps, "tls"> {

@@ -93,6 +93,20 @@ describe("connection caps and bounds", () => {
     expect((await httpFrom(s.url, "GET", "/healthz")).status).toBe(200);
   });
 
+  it("closes a connection that trickles its request head slower than the headers timeout allows", async () => {
+    const { server: s } = await start({ connections: { headersTimeoutMs: 300, requestTimeoutMs: 300, idleTimeoutMs: 60_000 } });
+    const slowloris = await tcp(s.url);
+    slowloris.socket.write("GET /healthz HTTP/1.1\r\nHost: parley\r\n");
+    // One header byte every 50 ms keeps the socket busy, so only the headers timeout can end it.
+    const trickle = setInterval(() => slowloris.socket.writable && slowloris.socket.write("X"), 50);
+    try {
+      await slowloris.closed;
+    } finally {
+      clearInterval(trickle);
+    }
+    expect((await httpFrom(s.url, "GET", "/healthz")).status).toBe(200);
+  });
+
   it("closes a WebSocket from which nothing arrives, and keeps one that sends requests", async () => {
     const { server: s } = await start({ connections: { webSocketIdleMs: 300 } });
     const [alice, bob] = await Promise.all([registerAccount(s), registerAccount(s)]);

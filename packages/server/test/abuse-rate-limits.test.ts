@@ -183,6 +183,15 @@ describe("rate limits", () => {
     expect((await link("198.51.100.7")).body?.code).toBe(ErrorCode.LinkTokenInvalid);
   });
 
+  it("limits second-factor challenges per address", async () => {
+    const { server: s } = await start({ factorChallengesPerIp: { points: 2, seconds: 600 } });
+    const challenge = (ip: string) => httpFrom(s.url, "POST", "/v1/auth/challenges", { linkToken: "guessed-token-guessed-token" }, forwardedFor(ip));
+    expect((await challenge("203.0.113.8")).body?.code).toBe(ErrorCode.LinkTokenInvalid);
+    expect((await challenge("203.0.113.8")).body?.code).toBe(ErrorCode.LinkTokenInvalid);
+    expectRateLimited(await challenge("203.0.113.8"), "factorChallengesPerIp");
+    expect((await challenge("198.51.100.8")).body?.code).toBe(ErrorCode.LinkTokenInvalid);
+  });
+
   it("limits directory lookups per account and per address, over the WebSocket too", async () => {
     const { server: s } = await start({ lookupsPerAccount: { points: 2, seconds: 900 }, lookupsPerIp: { points: 4, seconds: 900 } });
     const [alice, bob, carol] = await Promise.all([1, 2, 3].map(() => registerAccount(s)));

@@ -65,7 +65,14 @@ describe("configuration", () => {
     const config = loadConfig({ overrides: ["verification.webhookSecret=hunter2"] });
     expect(redactedConfig(config).verification.webhookSecret).toBe("[REDACTED]");
     expect(renderConfig(config, { redactSecrets: true })).not.toContain("hunter2");
-    expect(configKeys().filter((k) => k.secret).map((k) => k.path)).toEqual(["storage.encryptionKey", "cluster.postgresUrl", "verification.webhookSecret"]);
+    expect(configKeys().filter((k) => k.secret).map((k) => k.path)).toEqual([
+      "storage.encryptionKey",
+      "cluster.postgresUrl",
+      "cluster.redisUrl",
+      "verification.webhookSecret",
+    ]);
+    const withRedis = loadConfig({ overrides: ["cluster.redisUrl=redis://parley:hunter2@redis:6379"] });
+    expect(renderConfig(withRedis, { redactSecrets: true })).not.toContain("hunter2");
   });
 
   it("requires PostgreSQL and NATS in cluster mode, naming each missing key", () => {

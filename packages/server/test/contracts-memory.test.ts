@@ -1,10 +1,14 @@
-import { describeBusContract, describeStoresContract } from "@parley/testkit";
+import { describeBusContract, describeFactorStoreContract, describeOidcStoreContract, describeStoresContract } from "@parley/testkit";
 import { createMemoryStores, InProcessBus } from "../src/adapters/memory/index.js";
 
-describeStoresContract("in-memory", async () => {
+const memoryStores = async () => {
   const stores = createMemoryStores();
   return { stores, teardown: () => stores.close() };
-});
+};
+
+describeStoresContract("in-memory", memoryStores);
+describeOidcStoreContract("in-memory", memoryStores);
+describeFactorStoreContract("in-memory", memoryStores);
 
 describeBusContract("in-process", async () => {
   const bus = new InProcessBus();

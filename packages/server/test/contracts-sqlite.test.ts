@@ -1,8 +1,9 @@
 import { join } from "node:path";
-import { describeStoresContract, tempDir } from "@parley/testkit";
+import { describeFactorStoreContract, describeOidcStoreContract, describeStoresContract, tempDir } from "@parley/testkit";
 import { openSqliteStores } from "../src/adapters/sql/index.js";
 
-describeStoresContract("SQLite file", async () => {
+/** A fresh SQLite file per test. */
+const sqliteFile = async () => {
   const dir = await tempDir();
   const stores = await openSqliteStores({ path: join(dir.path, "parley.db") });
   return {
@@ -12,4 +13,10 @@ describeStoresContract("SQLite file", async () => {
       await dir.cleanup();
     },
   };
-});
+};
+
+describeStoresContract("SQLite file", sqliteFile);
+
+describeOidcStoreContract("SQLite file", sqliteFile);
+
+describeFactorStoreContract("SQLite file", sqliteFile);

@@ -4,20 +4,10 @@ import { createTestSchema, describeWithPostgres, type TestSchema } from "@parley
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { ApiError } from "../src/domain/api-error.js";
 import { MemoryAuditLog } from "../src/security/audit-log.js";
-import type { ClientAddress } from "../src/security/client-address.js";
 import { openPostgresRateLimiters, type PostgresRateLimiters } from "../src/security/postgres-rate-limiters.js";
-import { RateLimits, rateLimitNames, type RateLimitName, type RateLimitWindow } from "../src/security/rate-limits.js";
+import { RateLimits, type RateLimitName, type RateLimitWindow } from "../src/security/rate-limits.js";
+import { attempt, client, settingsWith } from "./support/rate-limit-fixtures.js";
 
-const client: ClientAddress = { ip: "203.0.113.1", key: "203.0.113.1", address: undefined };
-/** A check as a promise, whether the limiter answered at once or not. */
-const attempt = (check: () => void | Promise<void>) => Promise.resolve().then(check);
-
-function settingsWith(limits: Partial<Record<RateLimitName, RateLimitWindow>>) {
-  return {
-    limits: Object.fromEntries(rateLimitNames.map((name) => [name, limits[name] ?? { points: 0, seconds: 60 }])) as Record<RateLimitName, RateLimitWindow>,
-    authLockoutSeconds: 600,
-  };
-}
 
 await describeWithPostgres("rate limits in PostgreSQL", (url) => {
   let schema: TestSchema;

@@ -24,6 +24,15 @@ export { describeLinkDeviceContract } from "./link-device-contract.js";
 export { describeDeviceListContract } from "./device-list-contract.js";
 export { describeKeyStoreContract } from "./key-store-contract.js";
 export { describeVerificationStoreContract } from "./verification-store-contract.js";
+export { describeFactorStoreContract } from "./factor-store-contract.js";
+export {
+  SoftwareAuthenticator,
+  type SoftwareAuthenticatorOptions,
+  type AssertionTampering,
+  type SoftwareRegistrationResponse,
+  type SoftwareAuthenticationResponse,
+} from "./software-authenticator.js";
+export { describeOidcStoreContract } from "./oidc-store-contract.js";
 export { describeBusContract } from "./bus-contract.js";
 export {
   natsTestTarget,
@@ -53,6 +62,7 @@ export {
   type TestSchema,
   type TestDatabase,
 } from "./postgres-fixture.js";
+export { DEFAULT_REDIS_TEST_URL, redisTestUrl, uniqueRedisKeyPrefix, redisUnavailableReason, describeWithRedis } from "./redis-fixture.js";
 
 // Test server and API-level helpers.
 export { registerAccount, linkDevice, uniqueUsername, type RegisteredDevice, type RegistrationTarget } from "./accounts.js";
@@ -77,3 +87,4 @@ export { checkStoreConsistency, type StoreConsistencyLimits, type StoreConsisten
 export { fuzzSeed, formatOutcomes, FuzzFailure, type FuzzResult, type FuzzRunOptions } from "./fuzz/fuzz-run.js";
 export { FuzzServer, fuzzLimits } from "./fuzz/fuzz-server.js";
 export { fuzzTargets, fuzzTarget, fuzzRuns, runFuzzSession, assertConsistent, type FuzzTarget, type FuzzSessionOptions } from "./fuzz/fuzz-targets.js";
+export { Browser } from "./cookie-browser.js";

@@ -1,6 +1,6 @@
 // A real Parley server on 127.0.0.1, port 0, for integration tests, with injected clock and
 // stores; the verification codes it sends are captured. `close` releases everything it opened.
-import { createMemoryStores, createServer, defaultDomainSettings, InProcessBus, type Clock, type DomainSettings, type ParleyServer, type Stores, type TlsSettings, type SecurityOptions } from "@parley/server";
+import { createMemoryStores, createServer, defaultDomainSettings, InProcessBus, type Clock, type DomainSettings, type ParleyServer, type Stores, type TlsSettings, type SecurityOptions, type OidcSettings } from "@parley/server";
 import { randomBytes } from "node:crypto";
 import { pino, type Logger } from "pino";
 import { ApiClient } from "./api-client.js";
@@ -27,6 +27,8 @@ export interface TestServerOptions {
   readonly security?: SecurityOptions;
   /** Listen on this address (default 127.0.0.1; "::1" or "::" for IPv6 tests). */
   readonly host?: string;
+  /** Serve the OpenID Connect provider under /oidc with these settings (keyRefreshMs 0 suits tests). */
+  readonly oidc?: OidcSettings;
 }
 
 export interface TestServer {
@@ -49,6 +51,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     keys: { ...base.keys, ...s.keys },
     messages: { ...base.messages, ...s.messages },
     retention: { ...base.retention, ...s.retention },
+    auth: { ...base.auth, ...s.auth },
   };
   const server = await createServer({
     stores,
@@ -71,6 +74,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     singleNode: options.singleNode ?? true,
     ...(options.tls ? { tls: options.tls.settings } : {}),
     ...(options.security ? { security: options.security } : {}),
+    ...(options.oidc ? { oidc: options.oidc } : {}),
   });
   const url = await server.listen();
   const api = options.tls ? new ApiClient(url, undefined, httpsFetch(options.tls.ca)) : new ApiClient(url);

@@ -61,6 +61,27 @@ withConfigFlags(db.command("rekey").description("re-encrypt the database under a
   .requiredOption("--new-key-file <file>", "file holding the new key (its first line, at least 16 characters)")
   .action(async (flags) => (await import("../commands/db-rekey.js")).dbRekey(flags));
 
+// "Sign in with Parley": the OpenID Connect provider's clients and signing keys.
+const oidc = program.command("oidc").description("the OpenID Connect provider (Sign in with Parley)");
+const oidcClients = oidc.command("clients").description("third-party applications allowed to sign users in");
+withConfigFlags(oidcClients.command("add").description("register an application; prints its client_id (and secret, once)"))
+  .requiredOption("--name <name>", "the name users see on the consent screen and their device")
+  .requiredOption("--redirect-uri <uri>", "an exact redirect URI (repeatable)", collect, [])
+  .option("--public", "a public client (native or browser app): no secret, PKCE only")
+  .option("--subject <type>", "pairwise (a different subject per application) or public (one per account)", "pairwise")
+  .action(async (flags) => (await import("../commands/oidc-clients.js")).oidcClientsAdd(flags));
+withConfigFlags(oidcClients.command("list").description("list the registered applications")).action(async (flags) =>
+  (await import("../commands/oidc-clients.js")).oidcClientsList(flags),
+);
+withConfigFlags(oidcClients.command("remove <clientId>").description("remove an application")).action(async (clientId: string, flags) =>
+  (await import("../commands/oidc-clients.js")).oidcClientsRemove(clientId, flags),
+);
+const oidcKeys = oidc.command("keys").description("the provider's signing keys");
+withConfigFlags(oidcKeys.command("rotate").description("make a new signing key; the old one stays published for the grace period")).action(async (flags) =>
+  (await import("../commands/oidc-keys.js")).oidcKeysRotate(flags),
+);
+withConfigFlags(oidcKeys.command("list").description("list the signing keys")).action(async (flags) => (await import("../commands/oidc-keys.js")).oidcKeysList(flags));
+
 // The terminal client.
 program
   .command("register")
@@ -70,6 +91,9 @@ program
   .option("--username <name>", "register a username")
   .option("--code <code>", "the verification code (else it is asked for on stdin)")
   .option("--device-name <name>", "a name for this device")
+  .option("--pin-file <file>", "the account's registration lock PIN, if it has one (else $PARLEY_PIN, else a prompt)")
+  .option("--totp <code>", "an authenticator code, if the account has TOTP")
+  .option("--recovery-code <code>", "a recovery code instead of an authenticator code")
   .action(clientAction(async () => (await import("../commands/register.js")).register));
 
 program
@@ -78,6 +102,9 @@ program
   .requiredOption("--server <url>", "the account's server")
   .option("--device-name <name>", "a name for this device")
   .option("--timeout <seconds>", "how long to wait for approval", "600")
+  .option("--pin-file <file>", "the account's registration lock PIN, if it has one (else $PARLEY_PIN, else a prompt)")
+  .option("--totp <code>", "an authenticator code, if the account has TOTP")
+  .option("--recovery-code <code>", "a recovery code instead of an authenticator code")
   .action(clientAction(async () => (await import("../commands/link.js")).link));
 
 const devices = program.command("devices").description("the account's devices");
@@ -94,6 +121,33 @@ devices
   .command("remove <id>")
   .description("remove a linked device")
   .action(clientAction(async () => (await import("../commands/devices-remove.js")).devicesRemove));
+
+const security = program.command("security").description("the account's registration lock PIN, authenticator (TOTP) and passkeys");
+security
+  .command("list", { isDefault: true })
+  .description("list the account's factors (the default)")
+  .action(clientAction(async () => (await import("../commands/security-list.js")).securityList));
+security
+  .command("pin <action>")
+  .description("set or remove the registration lock PIN: `set` or `remove` (primary device only)")
+  .option("--pin-file <file>", "read the new PIN from this file (else $PARLEY_PIN, else a prompt, typed twice)")
+  .action(clientAction(async () => (await import("../commands/security-pin.js")).securityPin));
+security
+  .command("totp <action>")
+  .description("`enroll` an authenticator app (prints a QR-ready URI and recovery codes) or `remove` it (primary device only)")
+  .option("--code <code>", "enroll: the authenticator's code confirming it (else asked for)")
+  .action(clientAction(async () => (await import("../commands/security-totp.js")).securityTotp));
+security
+  .command("remove-passkey <id>")
+  .description("remove a passkey (primary device only)")
+  .action(clientAction(async () => (await import("../commands/security-passkey-remove.js")).securityPasskeyRemove));
+
+program
+  .command("signin <code>")
+  .description("approve (or --deny) a sign-in to a third-party app that shows this code")
+  .option("--deny", "refuse the sign-in")
+  .option("-y, --yes", "approve without asking")
+  .action(clientAction(async () => (await import("../commands/signin.js")).signin));
 
 const contacts = program.command("contacts").description("saved contacts");
 contacts

@@ -19,6 +19,10 @@ export const CliErrorCode = {
   CodeRequired: "VERIFICATION_CODE_REQUIRED",
   /** The verification code is not right (given with --code, or the last attempt). */
   CodeIncorrect: "VERIFICATION_CODE_INCORRECT",
+  /** The account is protected and the factor it needs was not given (end of input, or a passkey a terminal cannot answer). */
+  FactorRequired: "FACTOR_REQUIRED",
+  /** A factor given on the command line (--pin-file, --totp, --recovery-code) was refused. */
+  FactorIncorrect: "FACTOR_INCORRECT",
   /** The server could not be reached over the network. */
   ServerUnreachable: "SERVER_UNREACHABLE",
   /** A wait with a deadline ran out. */

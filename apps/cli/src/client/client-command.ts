@@ -45,6 +45,11 @@ export class ClientCommand {
     this.#stopped.catch(() => undefined);
   }
 
+  /** The environment the command runs in (PARLEY_* variables). */
+  get env(): NodeJS.ProcessEnv {
+    return this.#env;
+  }
+
   /** Opens the profile's device (asking for the passphrase if need be). */
   async openClient(): Promise<ParleyClient> {
     if (!this.profile.exists()) {

@@ -4,10 +4,11 @@
 import { ParleyClient } from "@parley/sdk";
 import type { ClientCommand } from "../client/client-command.js";
 import { drainOutbox } from "../client/delivery.js";
+import { factorPrompt, type FactorFlags } from "../client/factor-prompt.js";
 import { serverUrl } from "../client/server-url.js";
 import { seconds } from "../client/seconds.js";
 
-export interface LinkFlags {
+export interface LinkFlags extends FactorFlags {
   readonly server: string;
   readonly deviceName?: string;
   readonly timeout: string;
@@ -17,13 +18,14 @@ export async function link(context: ClientCommand, flags: LinkFlags): Promise<vo
   const url = serverUrl(flags.server);
   const timeoutMs = seconds(flags.timeout, "--timeout");
   const store = await context.newDeviceStore();
-  const { out } = context;
+  const { out, terminal } = context;
   out.progress(`Asking ${url} for a linking code…`);
   const client = await ParleyClient.link({
     ...context.clientOptions(store),
     serverUrl: url,
     timeoutMs,
     ...(flags.deviceName ? { deviceName: flags.deviceName } : {}),
+    getFactors: factorPrompt(flags, context.env, terminal, out),
     onLinkingCode: (code) => {
       void out.result(`Linking code: ${code}`, { linkingCode: code });
       out.progress(`On the account's primary device, run:  parley devices approve '${code}'`);

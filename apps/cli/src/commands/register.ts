@@ -4,9 +4,10 @@ import { ParleyClient } from "@parley/sdk";
 import { CliError, CliErrorCode } from "../client/cli-error.js";
 import type { ClientCommand } from "../client/client-command.js";
 import { formatIdentifier, phoneNumber } from "../client/contact-book.js";
+import { factorPrompt, type FactorFlags } from "../client/factor-prompt.js";
 import { serverUrl } from "../client/server-url.js";
 
-export interface RegisterFlags {
+export interface RegisterFlags extends FactorFlags {
   readonly server: string;
   readonly phone?: string;
   readonly username?: string;
@@ -31,6 +32,7 @@ export async function register(context: ClientCommand, flags: RegisterFlags): Pr
     serverUrl: url,
     identifier,
     ...(flags.deviceName ? { deviceName: flags.deviceName } : {}),
+    getFactors: factorPrompt(flags, context.env, terminal, out),
     getCode: async ({ attemptsLeft, retry }) => {
       if (retry) {
         if (flags.code !== undefined) throw new CliError(CliErrorCode.CodeIncorrect, "the verification code given with --code is not right");

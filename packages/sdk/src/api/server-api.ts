@@ -11,6 +11,8 @@ import {
   type LinkDevice,
   type LinkToken,
   type OutgoingMessages,
+  type PasskeyCreationOptions,
+  type RegistrationResponseJson,
   type PreKeyBundles,
   type Register,
   type SendResult,
@@ -20,6 +22,7 @@ import {
 } from "@parley/protocol";
 import { ApiRequestError } from "../errors.js";
 import { jsonBytes, parseJsonBytes } from "../util/bytes.js";
+import type { AccountFactors, AddedPasskey, FactorRequirement, PendingSignIn, TotpEnrolment } from "../security/factor-types.js";
 import type { ApiCaller } from "./api-caller.js";
 
 /** The signed device list as the server stores it (fields base64). */
@@ -101,6 +104,63 @@ export class ServerApi {
       "content-type": contentTypes.protobuf,
     });
     return this.parse<SendResult>(response.status, response.headers, response.body);
+  }
+
+  // Second factors (docs/protocol.md, "Second factors").
+
+  /** What registering with the verified session, or linking with the token, will require. */
+  createFactorChallenge(subject: { sessionId: string } | { linkToken: string }): Promise<FactorRequirement & { challengeId: string }> {
+    return this.json("POST", "/v1/auth/challenges", subject);
+  }
+
+  authFactors(): Promise<AccountFactors> {
+    return this.json("GET", "/v1/auth/factors");
+  }
+
+  setPin(pin: string): Promise<void> {
+    return this.json("PUT", "/v1/auth/pin", { pin });
+  }
+
+  removePin(): Promise<void> {
+    return this.json("DELETE", "/v1/auth/pin");
+  }
+
+  beginTotpEnrolment(): Promise<TotpEnrolment> {
+    return this.json("POST", "/v1/auth/totp");
+  }
+
+  confirmTotp(code: string): Promise<{ recoveryCodes: string[] }> {
+    return this.json("PUT", "/v1/auth/totp", { code });
+  }
+
+  removeTotp(): Promise<void> {
+    return this.json("DELETE", "/v1/auth/totp");
+  }
+
+  passkeyCreationOptions(): Promise<PasskeyCreationOptions> {
+    return this.json("POST", "/v1/auth/passkeys/options");
+  }
+
+  addPasskey(name: string, response: RegistrationResponseJson): Promise<AddedPasskey> {
+    return this.json("POST", "/v1/auth/passkeys", { name, response });
+  }
+
+  removePasskey(passkeyId: string): Promise<void> {
+    return this.json("DELETE", `/v1/auth/passkeys/${encodeURIComponent(passkeyId)}`);
+  }
+
+  // Sign-ins to third-party apps (OpenID Connect), approved from a device.
+
+  getSignIn(code: string): Promise<PendingSignIn> {
+    return this.json("GET", `/v1/oidc/sign-ins/${encodeURIComponent(code)}`);
+  }
+
+  approveSignIn(code: string): Promise<void> {
+    return this.json("POST", `/v1/oidc/sign-ins/${encodeURIComponent(code)}/approval`);
+  }
+
+  denySignIn(code: string): Promise<void> {
+    return this.json("DELETE", `/v1/oidc/sign-ins/${encodeURIComponent(code)}`);
   }
 
   private async json<T>(verb: Verb, path: string, body?: unknown): Promise<T> {

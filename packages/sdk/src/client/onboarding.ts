@@ -7,6 +7,7 @@ import { HttpCaller } from "../api/api-caller.js";
 import { ServerApi } from "../api/server-api.js";
 import { ApiRequestError, ParleyError, SdkErrorCode } from "../errors.js";
 import type { KeyValueStore } from "../storage/key-value-store.js";
+import { withFactors } from "../security/factor-gate.js";
 import { SignalStores } from "../storage/signal-stores.js";
 import { StorageRunner } from "../storage/unit-of-work.js";
 import { toBase64 } from "../util/bytes.js";
@@ -44,21 +45,26 @@ export async function enrolByRegistration(options: RegisterOptions): Promise<{ r
   const identity = KeyPair.generate(random);
   const registrationId = randomRegistrationId(random);
   const context = { random, clock };
-  await runner.run(async (tx) => {
-    const stores = new SignalStores(tx, { clock });
-    await stores.setLocalIdentity({ identityKeyPair: identity, registrationId });
-    const deviceKeys = await createDeviceKeys(stores, identity, context);
-    const credentials = await api.register({
-      sessionId: session.sessionId,
-      identityKey: toBase64(identity.publicKey.serialize()),
-      registrationId,
-      ...deviceKeys,
-      ...(options.deviceName ? { name: options.deviceName } : {}),
-    });
-    const account: LocalAccount = { v: 1, serverUrl: options.serverUrl, ...credentials, identifier: options.identifier };
-    putJson(tx, keys.account, account);
-    await markRotated(tx, clock.now());
-  });
+  // Each try is one storage unit: a refused factor rolls the unit back, and the next try starts
+  // from an empty store again (fresh one-time keys; the identity key stays the same).
+  await withFactors(api, { sessionId: session.sessionId }, options.getFactors, (factors) =>
+    runner.run(async (tx) => {
+      const stores = new SignalStores(tx, { clock });
+      await stores.setLocalIdentity({ identityKeyPair: identity, registrationId });
+      const deviceKeys = await createDeviceKeys(stores, identity, context);
+      const credentials = await api.register({
+        sessionId: session.sessionId,
+        identityKey: toBase64(identity.publicKey.serialize()),
+        registrationId,
+        ...deviceKeys,
+        ...(options.deviceName ? { name: options.deviceName } : {}),
+        ...(factors ? { factors } : {}),
+      });
+      const account: LocalAccount = { v: 1, serverUrl: options.serverUrl, ...credentials, identifier: options.identifier };
+      putJson(tx, keys.account, account);
+      await markRotated(tx, clock.now());
+    }),
+  );
   return { registrationId };
 }
 
@@ -79,38 +85,41 @@ export async function enrolByLinking(options: LinkOptions): Promise<{ registrati
   const api = new ServerApi(new HttpCaller(options.serverUrl, fetch));
   const registrationId = randomRegistrationId(random);
   const identity = payload.identityKeyPair;
-  await runner.run(async (tx) => {
-    const stores = new SignalStores(tx, { clock });
-    await stores.setLocalIdentity({ identityKeyPair: identity, registrationId });
-    const deviceKeys = await createDeviceKeys(stores, identity, { random, clock });
-    const credentials = await api.linkDevice({
-      token: payload.linkToken,
-      identityKey: toBase64(identity.publicKey.serialize()),
-      registrationId,
-      ...deviceKeys,
-      ...(options.deviceName ? { name: options.deviceName } : {}),
-    });
-    const account: LocalAccount = {
-      v: 1,
-      serverUrl: options.serverUrl,
-      ...credentials,
-      ...(payload.identifier ? { identifier: payload.identifier } : {}),
-    };
-    putJson(tx, keys.account, account);
-    await markRotated(tx, clock.now());
-    for (const contact of payload.contacts) {
-      const record: ContactRecord = {
+  await withFactors(api, { linkToken: payload.linkToken }, options.getFactors, (factors) =>
+    runner.run(async (tx) => {
+      const stores = new SignalStores(tx, { clock });
+      await stores.setLocalIdentity({ identityKeyPair: identity, registrationId });
+      const deviceKeys = await createDeviceKeys(stores, identity, { random, clock });
+      const credentials = await api.linkDevice({
+        token: payload.linkToken,
+        identityKey: toBase64(identity.publicKey.serialize()),
+        registrationId,
+        ...deviceKeys,
+        ...(options.deviceName ? { name: options.deviceName } : {}),
+        ...(factors ? { factors } : {}),
+      });
+      const account: LocalAccount = {
         v: 1,
-        accountId: contact.accountId,
-        ...(contact.name ? { name: contact.name } : {}),
-        ...(contact.identifier ? { identifier: contact.identifier } : {}),
+        serverUrl: options.serverUrl,
+        ...credentials,
+        ...(payload.identifier ? { identifier: payload.identifier } : {}),
       };
-      putJson(tx, keys.contact(contact.accountId), record);
-      if (contact.identityKey) {
-        await stores.acceptIdentity(contact.accountId, contact.identityKey);
-        if (contact.verified) await stores.markVerified(contact.accountId, contact.identityKey);
+      putJson(tx, keys.account, account);
+      await markRotated(tx, clock.now());
+      for (const contact of payload.contacts) {
+        const record: ContactRecord = {
+          v: 1,
+          accountId: contact.accountId,
+          ...(contact.name ? { name: contact.name } : {}),
+          ...(contact.identifier ? { identifier: contact.identifier } : {}),
+        };
+        putJson(tx, keys.contact(contact.accountId), record);
+        if (contact.identityKey) {
+          await stores.acceptIdentity(contact.accountId, contact.identityKey);
+          if (contact.verified) await stores.markVerified(contact.accountId, contact.identityKey);
+        }
       }
-    }
-  });
+    }),
+  );
   return { registrationId };
 }

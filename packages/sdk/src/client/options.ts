@@ -3,6 +3,7 @@ import type { Identifier } from "@parley/protocol";
 import { secureRandom, type RandomSource } from "@parley/signal";
 import { ParleyError, SdkErrorCode } from "../errors.js";
 import type { KeyValueStore } from "../storage/key-value-store.js";
+import type { FactorPrompt } from "../security/factor-types.js";
 import type { RunnerContext } from "../storage/unit-of-work.js";
 import { globalWebSocketFactory, type FetchLike, type WebSocketFactory } from "../transport/websocket-like.js";
 import type { Clock } from "./context.js";
@@ -38,6 +39,12 @@ export interface RegisterOptions extends ClientOptions {
   readonly identifier: Identifier;
   /** Returns the verification code the user received; asked again after a wrong one. */
   readonly getCode: (session: { sessionId: string; attemptsLeft: number; retry: boolean }) => Promise<string>;
+  /**
+   * Asked when the account exists and is protected (registration lock PIN, TOTP, passkey): returns
+   * the factors the requirement names; asked again after a refused answer. Without it, registering
+   * a protected account fails with FACTORS_REQUIRED.
+   */
+  readonly getFactors?: FactorPrompt;
   readonly deviceName?: string;
 }
 
@@ -45,6 +52,8 @@ export interface LinkOptions extends ClientOptions {
   readonly serverUrl: string;
   /** Show this code on the new device; the primary approves it with approveLink(code). */
   readonly onLinkingCode: (code: string) => void;
+  /** As RegisterOptions.getFactors: linking a device of a protected account asks for its factors. */
+  readonly getFactors?: FactorPrompt;
   readonly deviceName?: string;
   readonly timeoutMs?: number;
 }

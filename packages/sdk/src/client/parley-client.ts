@@ -12,6 +12,8 @@ import { ApiRequestError, ParleyError, SdkErrorCode } from "../errors.js";
 import { parseLinkingCode } from "../linking/linking-code.js";
 import { sealProvisioningMessage } from "../linking/provisioning-cipher.js";
 import type { ProvisioningContact } from "../linking/provisioning-payload.js";
+import { AccountSecurity } from "../security/account-security.js";
+import { SignIns } from "../security/sign-ins.js";
 import type { KeyValueStore } from "../storage/key-value-store.js";
 import { StorageRunner, type UnitOfWork } from "../storage/unit-of-work.js";
 import { Connection } from "../transport/connection.js";
@@ -35,6 +37,10 @@ import { MessageSender } from "./sender.js";
 
 export class ParleyClient {
   readonly events: Emitter<ClientEvents>;
+  /** The account's registration lock PIN, TOTP and passkeys. */
+  readonly security: AccountSecurity;
+  /** Sign-ins to third-party apps waiting for this account's approval. */
+  readonly signIns: SignIns;
   readonly #context: ClientContext;
   readonly #connection: Connection;
   readonly #sender: MessageSender;
@@ -62,6 +68,8 @@ export class ParleyClient {
       blockOnIdentityChange: options.blockOnIdentityChange ?? true,
       requireSignedDeviceLists: options.requireSignedDeviceLists ?? true,
     };
+    this.security = new AccountSecurity(api, () => account.deviceId);
+    this.signIns = new SignIns(api);
     this.#sender = new MessageSender(this.#context);
     this.#outbox = new Outbox(this.#context, this.#sender, {
       retryInitialMs: options.retryInitialMs ?? 500,

@@ -12,7 +12,12 @@ export interface PageServer {
   close(): Promise<void>;
 }
 
-export async function startPageServer(parley: TestServer, bundle: string): Promise<PageServer> {
+/**
+ * `port`: listen there instead of on a free port (a test that must name the page's origin before
+ * the page server starts); `hostname`: how the page's URL names the loopback address ("localhost"
+ * for WebAuthn, which takes no IP address as relying party id).
+ */
+export async function startPageServer(parley: TestServer, bundle: string, options: { port?: number; hostname?: string } = {}): Promise<PageServer> {
   const target = new URL(parley.url);
   const tunnels = new Set<{ destroy(): void }>();
   const server: Server = createServer((req, res) => {
@@ -47,10 +52,10 @@ export async function startPageServer(parley: TestServer, bundle: string): Promi
     upstream.on("error", close);
     socket.on("error", close);
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
   const { port } = server.address() as { port: number };
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${options.hostname ?? "127.0.0.1"}:${port}`,
     close: async () => {
       server.closeAllConnections();
       for (const tunnel of tunnels) tunnel.destroy();

@@ -9,7 +9,9 @@
 // name; the caller encrypts it for the backup, moves it where it belongs and deletes it.
 //
 // Wire format: one JSON line each way per connection. Request {"op":"snapshot"}; answer
-// {"ok":true,"path":"..."} or {"ok":false,"message":"..."}.
+// {"ok":true,"path":"..."} or {"ok":false,"message":"..."}. `parley oidc ...` sends
+// {"op":"oidc","request":{"action":...}} and gets {"ok":true,"result":...} or
+// {"ok":false,"code":"...","message":"..."}.
 import { chmod, lstat, rm, unlink } from "node:fs/promises";
 import { createServer, type Server, type Socket } from "node:net";
 import type { Logger } from "pino";
@@ -17,13 +19,15 @@ import { snapshotPathOf } from "../adapters/sql/sqlite-backup.js";
 
 /** Longest Unix socket path Linux and macOS accept (sun_path less its terminating NUL). */
 const MAX_SOCKET_PATH = 103;
-/** Longest request accepted, in bytes. */
-const MAX_REQUEST = 1024;
+/** Longest request accepted, in bytes (a client registration with several redirect URIs fits). */
+const MAX_REQUEST = 16 * 1024;
 
 /** What the socket can ask of the server. */
 export interface AdminOperations {
   /** Writes a consistent copy of the database to `target` (which does not exist yet). */
   snapshot(target: string): Promise<void>;
+  /** Runs an OpenID Connect administration request (./oidc-admin-actions.ts); absent: not served. */
+  oidcAdmin?(request: unknown): Promise<unknown>;
 }
 
 export function adminSocketPathOf(databasePath: string): string {
@@ -99,7 +103,15 @@ function serve(socket: Socket, databasePath: string, operations: AdminOperations
     } catch {
       return answer({ ok: false, message: "the request is not JSON" });
     }
-    if ((request as { op?: unknown } | null)?.op !== "snapshot") return answer({ ok: false, message: "unknown operation" });
+    const op = (request as { op?: unknown } | null)?.op;
+    if (op === "oidc" && operations.oidcAdmin) {
+      operations.oidcAdmin((request as { request?: unknown }).request).then(
+        (result) => answer({ ok: true, result }),
+        (error: unknown) => answer({ ok: false, code: (error as { code?: unknown }).code, message: error instanceof Error ? error.message : String(error) }),
+      );
+      return;
+    }
+    if (op !== "snapshot") return answer({ ok: false, message: "unknown operation" });
     const target = snapshotPathOf(databasePath);
     operations.snapshot(target).then(
       async () => {

@@ -18,6 +18,8 @@ import { ApiError, ErrorCode } from "../domain/api-error.js";
 import type { DeviceAuth } from "../domain/authenticator.js";
 import { decodeBase64 } from "../domain/base64.js";
 import type { SendRequest } from "../domain/message-service.js";
+import { oidcRoutes } from "./oidc-routes.js";
+import { authFactorRoutes } from "./auth-factor-routes.js";
 import { AccountDeviceParams, AccountParams, DeviceParams, accountIdParam, deviceIdParam, stringParam } from "./params.js";
 import type { Route, RouteRequest } from "./route.js";
 import type { Services } from "./services.js";
@@ -96,7 +98,7 @@ export function buildRoutes(services: Services): Route[] {
       tag: "registration",
       auth: "none",
       body: schemas.Register,
-      responses: { 200: schemas.Credentials, 403: error, 404: error, 422: error },
+      responses: { 200: schemas.Credentials, 403: error, 404: error, 422: error, 423: error, 429: error },
       handle: async (r) => ({ status: 200, body: await registration.register(r.body as Register) }),
     },
     {
@@ -137,7 +139,7 @@ export function buildRoutes(services: Services): Route[] {
       tag: "devices",
       auth: "none",
       body: schemas.LinkDevice,
-      responses: { 200: schemas.Credentials, 403: error, 409: error, 422: error },
+      responses: { 200: schemas.Credentials, 403: error, 404: error, 409: error, 422: error, 423: error, 429: error },
       handle: async (r) => ({ status: 200, body: await devices.link(r.body as LinkDevice) }),
     },
     {
@@ -259,6 +261,8 @@ export function buildRoutes(services: Services): Route[] {
         return { status: 200, body: await messages.send(authOf(r), accountIdParam(r.params), request) };
       },
     },
+    ...oidcRoutes(services.oidcSignIns),
+    ...authFactorRoutes(services),
   ];
 }
 

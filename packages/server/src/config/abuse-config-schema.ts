@@ -32,8 +32,10 @@ export const RateLimitsConfigSchema = Type.Object(
     bytesPerSender: limit(128 * 1024 * 1024, 3600, "Envelope bytes sent by one account"),
     linkTokensPerAccount: limit(6, 120, "Device-linking tokens created by one account"),
     linkAttemptsPerIp: limit(10, 600, "Device-linking attempts from one address"),
+    factorChallengesPerIp: limit(30, 600, "Second-factor challenges (what a registration or link needs) requested from one address"),
     lookupsPerAccount: limit(100, 900, "Phone number and username lookups by one account"),
     lookupsPerIp: limit(300, 900, "Phone number and username lookups from one address"),
+    oidcSignInsPerDevice: limit(20, 600, "Sign-in code lookups, approvals and denials (Sign in with Parley) by one device"),
   },
   { default: {} },
 );

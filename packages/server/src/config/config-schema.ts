@@ -2,6 +2,8 @@
 // (`parley config init`), the environment names and the validation all come from here.
 import Type, { type Static } from "typebox";
 import { ConnectionsConfigSchema, RateLimitsConfigSchema, SecurityConfigSchema } from "./abuse-config-schema.js";
+import { OidcConfigSchema } from "./oidc-config-schema.js";
+import { AuthConfigSchema } from "./auth-config-schema.js";
 
 const seconds = (def: number, description: string, minimum = 1) => Type.Integer({ default: def, minimum, description });
 const count = (def: number, description: string, minimum = 1, maximum = 1_000_000_000) =>
@@ -49,6 +51,12 @@ export const ConfigSchema = Type.Object(
         secret: true,
       }),
       postgresPoolSize: count(10, "Connections this node keeps to PostgreSQL, at most.", 1, 1000),
+      redisUrl: Type.String({
+        default: "",
+        description:
+          "Redis connection URL (redis://user:password@host:port/db) for the rate-limit counters, shared by every node; empty keeps them in PostgreSQL. Saves two PostgreSQL commits per message sent; while Redis is down each node counts in its own memory.",
+        secret: true,
+      }),
       natsServers: Type.String({ default: "nats://127.0.0.1:4222", description: "NATS servers, comma-separated." }),
       natsPrefix: Type.String({
         default: "parley",
@@ -103,6 +111,8 @@ export const ConfigSchema = Type.Object(
     rateLimits: RateLimitsConfigSchema,
     security: SecurityConfigSchema,
     connections: ConnectionsConfigSchema,
+    oidc: OidcConfigSchema,
+    auth: AuthConfigSchema,
   },
   { additionalProperties: false },
 );

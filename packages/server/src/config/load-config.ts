@@ -7,6 +7,8 @@ import Value from "typebox/value";
 import { ConfigSchema, type ParleyConfig } from "./config-schema.js";
 import { configKeys, type ConfigKey } from "./config-keys.js";
 import { securityConfigProblems } from "./to-security-settings.js";
+import { authConfigProblems } from "./auth-config-schema.js";
+import { oidcConfigProblems } from "./oidc-config-schema.js";
 
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
@@ -98,5 +100,7 @@ function crossFieldProblems(config: ParleyConfig): string[] {
     problems.push("storage.encryptionKey: must be at least 16 characters");
   }
   problems.push(...securityConfigProblems(config));
+  problems.push(...authConfigProblems(config.auth));
+  problems.push(...oidcConfigProblems(config.oidc));
   return problems;
 }

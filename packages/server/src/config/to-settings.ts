@@ -1,6 +1,8 @@
 import type { TransportSettings } from "../create-server.js";
 import type { DomainSettings } from "../domain/settings.js";
+import type { OidcSettings } from "../oidc/oidc-settings.js";
 import type { ParleyConfig } from "./config-schema.js";
+import { authSettingsOf } from "./auth-config-schema.js";
 
 export function domainSettingsOf(config: ParleyConfig): DomainSettings {
   return {
@@ -13,6 +15,7 @@ export function domainSettingsOf(config: ParleyConfig): DomainSettings {
     keys: { maxKeysPerUpload: config.limits.maxKeysPerUpload, maxStoredKeys: config.limits.maxStoredKeys },
     messages: { maxEnvelopeBytes: config.limits.maxEnvelopeBytes, maxEnvelopesPerRequest: config.limits.maxEnvelopesPerRequest },
     retention: { envelopeTtlMs: config.retention.envelopeDays * 24 * 3600 * 1000 },
+    auth: authSettingsOf(config.auth),
   };
 }
 
@@ -25,5 +28,19 @@ export function transportSettingsOf(config: ParleyConfig): TransportSettings {
     deliveryWindow: config.limits.deliveryWindow,
     requestTimeoutMs: config.timeouts.requestTimeoutSeconds * 1000,
     pingIntervalMs: config.timeouts.pingIntervalSeconds * 1000,
+  };
+}
+
+/** The OpenID Connect provider's settings, or undefined when it is disabled. */
+export function oidcSettingsOf(config: ParleyConfig): OidcSettings | undefined {
+  const { oidc } = config;
+  if (!oidc.enabled) return undefined;
+  return {
+    issuer: oidc.issuer.trim(),
+    signInTtlMs: oidc.codeTtlSeconds * 1000,
+    accessTokenTtlMs: oidc.accessTokenTtlSeconds * 1000,
+    sessionTtlMs: oidc.sessionTtlSeconds * 1000,
+    keyRetentionMs: oidc.keyRotationGraceDays * 24 * 3600 * 1000,
+    keyRefreshMs: oidc.keyRefreshSeconds * 1000,
   };
 }

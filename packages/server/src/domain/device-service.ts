@@ -21,6 +21,7 @@ import { ApiError, ErrorCode } from "./api-error.js";
 import type { DeviceAuth } from "./authenticator.js";
 import { decodeBase64, encodeBase64 } from "./base64.js";
 import { hashToken } from "./credentials.js";
+import type { FactorCheck } from "./factor-check.js";
 import { randomToken } from "./ids.js";
 import { prepareNewDevice } from "./new-device.js";
 import type { DomainSettings } from "./settings.js";
@@ -31,6 +32,8 @@ export interface DeviceServiceDeps {
   readonly clock: Clock;
   readonly random: Random;
   readonly settings: DomainSettings;
+  /** The PIN and second factors linking needs; none checked when absent. */
+  readonly factorCheck?: FactorCheck;
 }
 
 export class DeviceService {
@@ -72,6 +75,8 @@ export class DeviceService {
     const { accounts, clock, random, settings } = this.deps;
     const now = clock.now();
     const prepared = await prepareNewDevice(input, random, now);
+    // Before the token is spent: a refusal leaves it usable for another try.
+    await this.deps.factorCheck?.forLinkToken(input.token, input.factors);
     const result = await accounts.linkDevice({
       tokenHash: hashToken(input.token),
       now,

@@ -9,6 +9,7 @@ import type { VerificationSender } from "../ports/verification-sender.js";
 import type { VerificationSessionRecord, VerificationStore } from "../ports/verification-store.js";
 import { ApiError, ErrorCode } from "./api-error.js";
 import { constantTimeEqual, hashToken } from "./credentials.js";
+import type { FactorCheck } from "./factor-check.js";
 import { canonicalIdentifier } from "./identifiers.js";
 import { randomDigits, randomToken, randomUuid } from "./ids.js";
 import { prepareNewDevice } from "./new-device.js";
@@ -22,6 +23,8 @@ export interface RegistrationDeps {
   readonly clock: Clock;
   readonly random: Random;
   readonly settings: DomainSettings;
+  /** The PIN and second factors a re-registration needs; none checked when absent. */
+  readonly factorCheck?: FactorCheck;
 }
 
 export class RegistrationService {
@@ -87,12 +90,14 @@ export class RegistrationService {
   /**
    * Creates the account, or re-registers it when the identifier is taken: the account keeps its
    * id, every old device is removed (their connections close) and the new primary is device 1.
-   * Keys are vetted before the verification session is spent.
+   * Keys are vetted, and the account's factors checked, before the verification session is
+   * spent: a refusal leaves the session usable for another try.
    */
   async register(input: Register): Promise<Credentials> {
     const { accounts, verification, bus, clock, random } = this.deps;
     const now = clock.now();
     const prepared = await prepareNewDevice(input, random, now);
+    await this.deps.factorCheck?.forSession(input.sessionId, input.factors);
     const session = await verification.consume(input.sessionId, now);
     if (!session) {
       const pending = await verification.get(input.sessionId);

@@ -8,6 +8,8 @@ import type { DomainSettings } from "./settings.js";
 export interface PurgeResult {
   readonly envelopes: number;
   readonly verificationSessions: number;
+  /** OpenID Connect artefacts, sign-ins and retired keys (when the provider is served). */
+  readonly oidc?: number;
 }
 
 export class RetentionService {

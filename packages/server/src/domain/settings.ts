@@ -28,7 +28,47 @@ export interface DomainSettings {
     /** Undelivered envelopes older than this are purged (ms). */
     readonly envelopeTtlMs: number;
   };
+  /** Registration lock PIN and second factors (docs/adr/0013-second-factors.md). */
+  readonly auth: AuthSettings;
 }
+
+export interface AuthSettings {
+  /** Wrong PINs allowed per account in a window of `attemptWindowMs`. */
+  readonly pinMaxAttemptsPerDay: number;
+  /** The PIN stops being required once no device of the account was seen for this long (ms). */
+  readonly registrationLockLapseMs: number;
+  /** Wrong second factors allowed per account in a window of `attemptWindowMs`. */
+  readonly secondFactorMaxFailuresPerDay: number;
+  /** Length of the attempt-counting window (ms): one day. */
+  readonly attemptWindowMs: number;
+  /** TOTP time steps accepted either side of the current one. */
+  readonly totpWindow: number;
+  /** The issuer shown by authenticator apps. */
+  readonly totpIssuer: string;
+  /** How long passkey challenges and pending TOTP enrolments stay usable (ms). */
+  readonly challengeTtlMs: number;
+  /** scrypt cost parameter N of new PIN verifiers; a power of two. */
+  readonly pinHashCost: number;
+  readonly passkeys: {
+    /** The WebAuthn relying party id: the domain the web app is served from. */
+    readonly rpId: string;
+    readonly rpName: string;
+    /** Origins (scheme://host[:port]) a passkey ceremony may come from. */
+    readonly origins: readonly string[];
+  };
+}
+
+export const defaultAuthSettings: AuthSettings = {
+  pinMaxAttemptsPerDay: 10,
+  registrationLockLapseMs: 7 * 24 * 3600_000,
+  secondFactorMaxFailuresPerDay: 10,
+  attemptWindowMs: 24 * 3600_000,
+  totpWindow: 1,
+  totpIssuer: "Parley",
+  challengeTtlMs: 300_000,
+  pinHashCost: 2 ** 15,
+  passkeys: { rpId: "localhost", rpName: "Parley", origins: ["http://localhost:8080"] },
+};
 
 export const defaultDomainSettings: DomainSettings = {
   verification: { codeTtlMs: 10 * 60_000, maxAttempts: 5, codeLength: 6 },
@@ -36,4 +76,5 @@ export const defaultDomainSettings: DomainSettings = {
   keys: { maxKeysPerUpload: 100, maxStoredKeys: 1000 },
   messages: { maxEnvelopeBytes: 256 * 1024, maxEnvelopesPerRequest: 32 },
   retention: { envelopeTtlMs: 30 * 24 * 3600_000 },
+  auth: defaultAuthSettings,
 };

@@ -4,7 +4,7 @@
 import swagger from "@fastify/swagger";
 import { ErrorCode, schemas, type ErrorBody } from "@parley/protocol";
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from "fastify";
-import type { IncomingMessage } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { TlsOptions } from "node:tls";
 import type { Logger } from "pino";
 import type { Dispatcher } from "../api/dispatch.js";
@@ -31,7 +31,18 @@ export interface HttpAppOptions {
     clientOf(request: IncomingMessage): ClientAddress;
     refuse(client: ClientAddress): Promise<Refusal | undefined>;
   };
+  /**
+   * Requests this takes (the OpenID Connect provider under /oidc) go to it with the raw request
+   * and response, body unread, after the draining check and the screen.
+   */
+  readonly mount?: {
+    matches(path: string): boolean;
+    handle(request: IncomingMessage, response: ServerResponse): Promise<void>;
+  };
 }
+
+/** How often Node checks open connections against the header and request timeouts (ms). */
+const timeoutSweepMs = 2000;
 
 /** Failures any route can answer with, listed in the OpenAPI document next to its own. */
 const commonErrors: Record<number, string> = {
@@ -54,7 +65,15 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
     // Requests that never reach a route get the documented error bodies too: a path that cannot
     // be percent-decoded names no route (as over the WebSocket), and a request Node's parser
     // refuses is malformed. A client too slow to send its request head is disconnected unanswered.
-    frameworkErrors: (_error, _request, reply) => void routeNotFound(reply as unknown as FastifyReply),
+    // Fastify answers these before any onRequest hook, so the screen is asked here too: a denied
+    // or rate-limited client gets its refusal, not a 404 for every path it cannot decode.
+    frameworkErrors: (_error, request, untyped) =>
+      void (async () => {
+        const reply = untyped as unknown as FastifyReply;
+        const refused = options.screen && (await options.screen.refuse(options.screen.clientOf(request.raw)));
+        if (refused) return reply.code(refused.status).headers(refused.headers).type("application/json").send(refused.body);
+        return routeNotFound(reply);
+      })(),
     clientErrorHandler: (error, socket) => {
       if (socket.destroyed || error.code === "ECONNRESET") return;
       if (error.code !== "ERR_HTTP_REQUEST_TIMEOUT" && socket.writable) {
@@ -66,7 +85,11 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
     // Typed as the plain HTTP instance either way: the routes and the upgrade handler only use
     // what https.Server shares with http.Server. Node would answer an HTTP/1.1 request without a
     // Host header with a bare 400; no route reads Host, so such requests are served like others.
-    ...((options.tls ? { https: { ...options.tls, requireHostHeader: false } } : { http: { requireHostHeader: false } }) as object),
+    // Node enforces the header and request timeouts (slow clients) on a periodic sweep, every
+    // 30 s by default; a 2 s sweep keeps a slowloris client within 2 s of its bound.
+    ...((options.tls
+      ? { https: { ...options.tls, requireHostHeader: false, connectionsCheckingInterval: timeoutSweepMs } }
+      : { http: { requireHostHeader: false, connectionsCheckingInterval: timeoutSweepMs } }) as object),
   });
   const hsts = options.tls ? options.hsts : undefined;
   if (hsts !== undefined) {
@@ -84,6 +107,12 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
     }
     const refused = options.screen && (await options.screen.refuse(options.screen.clientOf(request.raw)));
     if (refused) return reply.code(refused.status).headers(refused.headers).type("application/json").send(refused.body);
+    const mount = options.mount;
+    if (mount?.matches(request.url)) {
+      void reply.hijack();
+      if (hsts !== undefined) reply.raw.setHeader("strict-transport-security", hsts);
+      await mount.handle(request.raw, reply.raw);
+    }
   });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("*", { parseAs: "buffer" }, (_request, body, done) => done(null, body));

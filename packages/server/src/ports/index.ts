@@ -21,5 +21,27 @@ export { MAX_DEVICE_ID } from "./account-store.js";
 export type { KeyStore, SignedKey, OneTimeKey, ClaimedKeys, KeyCounts } from "./key-store.js";
 export type { VerificationStore, VerificationSessionRecord } from "./verification-store.js";
 export type { VerificationSender } from "./verification-sender.js";
+export type {
+  FactorStore,
+  AccountFactors,
+  AttemptKind,
+  AttemptCount,
+  PinRecord,
+  TotpRecord,
+  PendingTotpRecord,
+  PasskeyRecord,
+  ChallengeRecord,
+  AddPasskeyResult,
+} from "./factor-store.js";
+export type {
+  OidcStore,
+  OidcArtefactRecord,
+  StoredOidcArtefact,
+  OidcClientRecord,
+  OidcSigningKeyRecord,
+  OidcSignInRecord,
+  OidcSignInState,
+  OidcSignInDecision,
+} from "./oidc-store.js";
 
 export type { Stores } from "./stores.js";

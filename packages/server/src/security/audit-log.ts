@@ -17,6 +17,18 @@ export type AuditEvent =
   | { readonly event: "code_lockout"; readonly ip: string }
   /** A device-linking token that was unknown, used or expired. */
   | { readonly event: "link_failed"; readonly ip: string }
+  /**
+   * A wrong registration lock PIN or second factor when registering or linking: `code` is the
+   * error code (PIN_INCORRECT, SECOND_FACTOR_INCORRECT, TOTP_CODE_REUSED, CHALLENGE_NOT_FOUND).
+   */
+  | { readonly event: "factor_failed"; readonly ip: string; readonly account: string; readonly code: string; readonly attemptsLeft?: number }
+  /** An account used up its PIN or second-factor attempts for the day: refused until `retryAfterSeconds`. */
+  | { readonly event: "factor_lockout"; readonly ip: string; readonly account: string; readonly retryAfterSeconds: number }
+  /**
+   * The OpenID Connect provider refused a client's request (`endpoint`: authorization, grant,
+   * revocation, userinfo; `error`: the OAuth error, e.g. invalid_grant, invalid_client).
+   */
+  | { readonly event: "oidc_refused"; readonly ip: string; readonly endpoint: string; readonly error: string }
   /** A request refused with 429 RATE_LIMITED. */
   | { readonly event: "rate_limited"; readonly ip: string; readonly limit: string; readonly account?: string; readonly retryAfterSeconds: number }
   /** A connection or request refused (or a socket closed) by the IP rules. */

@@ -22,9 +22,18 @@ export class CidrListError extends Error {
 
 /** Parses an address as a client reports it; undefined when it is not one. IPv4-mapped become IPv4. */
 export function parseAddress(text: string): IpAddress | undefined {
-  if (!ipaddr.isValid(text)) return undefined;
+  // IPv4 only in four decimal parts, as sockets report it and proxies write it: the library would
+  // also read "10.1", "0x0a.0.0.1" or "010.0.0.1" (octal) as addresses nobody means.
+  if (!ipaddr.IPv6.isValid(text) && !ipaddr.IPv4.isValidFourPartDecimal(text)) return undefined;
   const address = ipaddr.parse(text);
-  return address.kind() === "ipv6" && (address as IPv6Address).isIPv4MappedAddress() ? (address as IPv6Address).toIPv4Address() : address;
+  if (address.kind() !== "ipv6") return address;
+  const v6 = address as IPv6Address;
+  // The library reads an IPv4 tail without ffff before it ("::1.2.3.4", IPv4-compatible) as
+  // mapped; it is not, and must not be taken for 1.2.3.4.
+  if (v6.isIPv4MappedAddress() && text.includes(".") && !/ffff:[0-9.]+(%.*)?$/i.test(text)) {
+    return new ipaddr.IPv6([...v6.parts.slice(0, 5), 0, ...v6.parts.slice(6)]);
+  }
+  return v6.isIPv4MappedAddress() ? v6.toIPv4Address() : v6;
 }
 
 /** Parses one entry ("192.0.2.0/24", "2001:db8::/32", "198.51.100.7"); undefined when invalid. */

@@ -27,8 +27,8 @@ export function guardConnections(server: Server, options: ConnectionGuardOptions
   });
   const http = server as Partial<HttpServer>;
   if ("headersTimeout" in server) {
-    // Node checks the header and request timeouts periodically (connectionsCheckingInterval,
-    // 30 s by default), so they bound a slow client to within that much more.
+    // Node checks the header and request timeouts periodically (connectionsCheckingInterval, set
+    // to 2 s in ../http/http-app.ts), so they bound a slow client to within that much more.
     http.headersTimeout = settings.headersTimeoutMs;
     http.requestTimeout = settings.requestTimeoutMs;
     http.keepAliveTimeout = settings.keepAliveTimeoutMs;

@@ -18,6 +18,10 @@ function then(first: void | Promise<void>, next: () => void | Promise<void>): vo
   return first ? first.then(next) : next();
 }
 
+const signInPolicy: Policy = (limits, r, client) => {
+  if (r.auth) return limits.consume("oidcSignInsPerDevice", `${r.auth.accountId}.${r.auth.deviceId}`, client, 1, r.auth.accountId);
+};
+
 const policies: Readonly<Record<string, Policy>> = {
   "POST /v1/verification/sessions": (limits, r, client) =>
     then(limits.consume("verificationSessionsPerIp", client.key, client), () => {
@@ -27,6 +31,9 @@ const policies: Readonly<Record<string, Policy>> = {
   "PUT /v1/verification/sessions/:sessionId/code": (limits, _r, client) => limits.consume("codeAttemptsPerIp", client.key, client),
   "POST /v1/registration": (limits, _r, client) => limits.consume("registrationsPerIp", client.key, client),
   "POST /v1/devices/link": (limits, _r, client) => limits.consume("linkAttemptsPerIp", client.key, client),
+  // A challenge needs a verified session or a live linking token, but each one stores a passkey
+  // challenge until it expires: bounded per address so they cannot pile up.
+  "POST /v1/auth/challenges": (limits, _r, client) => limits.consume("factorChallengesPerIp", client.key, client),
   "POST /v1/devices/link-tokens": (limits, r, client) => {
     if (r.auth) return limits.consume("linkTokensPerAccount", r.auth.accountId, client, 1, r.auth.accountId);
   },
@@ -34,6 +41,11 @@ const policies: Readonly<Record<string, Policy>> = {
     then(limits.consume("lookupsPerIp", client.key, client), () => {
       if (r.auth) return limits.consume("lookupsPerAccount", r.auth.accountId, client, 1, r.auth.accountId);
     }),
+  // Sign-in codes are short: every lookup and answer, right or wrong, counts per device, which
+  // bounds guessing (docs/adr/0014-openid-connect-provider.md).
+  "GET /v1/oidc/sign-ins/:code": signInPolicy,
+  "POST /v1/oidc/sign-ins/:code/approval": signInPolicy,
+  "DELETE /v1/oidc/sign-ins/:code": signInPolicy,
   // Every fetch claims one-time prekeys: the per-pair limit keeps one account from draining
   // another's, the per-account one from draining everybody's a little.
   "GET /v1/keys/:accountId/:deviceId": (limits, r, client) => {

@@ -21,8 +21,10 @@ export const rateLimitNames = [
   "bytesPerSender",
   "linkTokensPerAccount",
   "linkAttemptsPerIp",
+  "factorChallengesPerIp",
   "lookupsPerAccount",
   "lookupsPerIp",
+  "oidcSignInsPerDevice",
 ] as const;
 
 export type RateLimitName = (typeof rateLimitNames)[number];

@@ -81,8 +81,10 @@ export const defaultRateLimitSettings: RateLimitSettings = {
     bytesPerSender: { points: 128 * 1024 * 1024, seconds: 3600 },
     linkTokensPerAccount: { points: 6, seconds: 120 },
     linkAttemptsPerIp: { points: 10, seconds: 600 },
+    factorChallengesPerIp: { points: 30, seconds: 600 },
     lookupsPerAccount: { points: 100, seconds: 900 },
     lookupsPerIp: { points: 300, seconds: 900 },
+    oidcSignInsPerDevice: { points: 20, seconds: 600 },
   },
   authLockoutSeconds: 900,
 };

@@ -162,6 +162,17 @@ export class Security {
     if (seconds > 0) this.audit.record({ event: "auth_lockout", ip: client.ip, seconds });
   }
 
+  /**
+   * Audits a request the OpenID Connect provider refused (a wrong client secret, authorization
+   * code, code verifier or redirect URI, a missing PKCE challenge, a dead token) and counts it
+   * towards the address's lockout, as a failed device authentication is.
+   */
+  async oauthRefused(client: ClientAddress, endpoint: string, error: string): Promise<void> {
+    this.audit.record({ event: "oidc_refused", ip: client.ip, endpoint, error });
+    const seconds = (await this.limits?.penalize("authFailuresPerIp", client.key)) ?? 0;
+    if (seconds > 0) this.audit.record({ event: "auth_lockout", ip: client.ip, seconds });
+  }
+
   /** Calls `listener` with the rules after every successful reload. */
   onRulesReload(listener: (rules: IpRules) => void): void {
     this.#ruleListeners.push(listener);

@@ -75,6 +75,10 @@ function keyOf(event: AuditEvent): string | undefined {
     case "link_failed":
     case "slow_reader":
       return `${event.event}|${event.ip}`;
+    case "factor_failed":
+      return `${event.event}|${event.ip}|${event.account}`;
+    case "oidc_refused":
+      return `${event.event}|${event.ip}|${event.endpoint}|${event.error}`;
     default:
       return undefined;
   }

@@ -27,6 +27,8 @@ import { openProvisioningSocket } from "./provisioning-socket.js";
 import { deviceRequestHandler } from "./request-handler.js";
 
 const subprotocol = "parley.v1";
+/** How often the last-seen time of a device that stays connected is recorded again (ms). */
+const lastSeenRefreshMs = 3600_000;
 
 export interface GatewayOptions {
   readonly authenticator: Authenticator;
@@ -59,6 +61,8 @@ export class WebSocketGateway {
   private readonly connections = new Map<string, Map<number, DeviceConnection>>();
   private readonly sockets = new Set<WebSocket>();
   private readonly alive = new WeakSet<WebSocket>();
+  /** When each connection's device was last recorded as seen. */
+  private readonly touchedAt = new WeakMap<DeviceConnection, number>();
   /** The client address of each socket, for closing those the IP rules refuse after a reload. */
   private readonly clients = new WeakMap<WebSocket, ClientAddress>();
   /** Per connection: frames received at the last idle check, and since when that count stands. */
@@ -217,13 +221,18 @@ export class WebSocketGateway {
     devices.set(deviceId, connection);
     connection.start();
     this.touch(auth);
+    this.touchedAt.set(connection, this.options.now());
   }
 
   private *connectionList(): Iterable<DeviceConnection> {
     for (const devices of this.connections.values()) yield* devices.values();
   }
 
-  /** Last-seen is recorded when a device connects and when it disconnects, never per message. */
+  /**
+   * Last-seen is recorded when a device connects and when it disconnects, never per message, and
+   * hourly while it stays connected (the sweep): a device online for weeks on one socket is seen,
+   * which the registration lock's lapse (no device seen for days) depends on.
+   */
   private touch(auth: DeviceAuth): void {
     this.options.accounts.touchDevice(auth, this.options.now()).catch((error: unknown) => {
       this.options.logger.warn({ err: error }, "could not record last-seen time");
@@ -279,6 +288,10 @@ export class WebSocketGateway {
   private sweep(): void {
     const now = this.options.now();
     for (const connection of this.connectionList()) {
+      if (now - (this.touchedAt.get(connection) ?? now) >= lastSeenRefreshMs) {
+        this.touchedAt.set(connection, now);
+        this.touch(connection.auth);
+      }
       const oldest = connection.socket.oldestPendingSentAt();
       if (oldest !== undefined && now - oldest > this.options.requestTimeoutMs) {
         connection.close(CloseCode.Unresponsive, "requests left unanswered");

@@ -1,7 +1,7 @@
 // HTTP for the fuzz targets: node:http with a keep-alive agent, so paths, methods, headers and
 // bodies go out as given (fetch would add a content type and normalize the path), and raw bytes
 // over TCP for requests HTTP clients refuse to write.
-import { Agent, request as httpRequest } from "node:http";
+import { Agent, request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import { connect } from "node:net";
 
 export interface FuzzRequest {
@@ -15,6 +15,7 @@ export interface FuzzRequest {
 export interface FuzzResponse {
   readonly status: number;
   readonly contentType: string | undefined;
+  readonly headers: IncomingHttpHeaders;
   readonly body: Buffer;
 }
 
@@ -41,7 +42,7 @@ export class FuzzHttpClient {
         res.on("data", (chunk: Buffer) => chunks.push(chunk));
         res.on("end", () => {
           clearTimeout(timer);
-          resolve({ status: res.statusCode ?? 0, contentType: res.headers["content-type"], body: Buffer.concat(chunks) });
+          resolve({ status: res.statusCode ?? 0, contentType: res.headers["content-type"], headers: res.headers, body: Buffer.concat(chunks) });
         });
         res.on("error", reject);
       });

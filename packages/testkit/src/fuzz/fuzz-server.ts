@@ -1,11 +1,12 @@
 // The server the network fuzz targets attack: a real server on a SQLite file, with a few accounts
 // and pools of valid material (keys signed by the right identities, verified sessions, link
 // tokens, signed device lists) so that generated requests reach the code behind validation, not
-// only the validation. Errors the server logs are collected: a logged fault fails the run even
-// when the answer looked fine.
+// only the validation. It serves the OpenID Connect provider under /oidc with one registered
+// client. Errors the server logs are collected: a logged fault fails the run even when the answer
+// looked fine.
 import { join } from "node:path";
 import { deviceListSignedMessage, type KyberPreKey, type OneTimePreKey, type SignedPreKey, type UploadDeviceList } from "@parley/protocol";
-import { openSqliteStores } from "@parley/server";
+import { openSqliteStores, type SecurityOptions } from "@parley/server";
 import { secureRandom, type KeyPair } from "@parley/signal";
 import { pino } from "pino";
 import { linkDevice, registerAccount, uniqueUsername, type RegisteredDevice } from "../accounts.js";
@@ -38,6 +39,25 @@ export interface KeyPool {
   readonly deviceLists: readonly UploadDeviceList[];
 }
 
+/** The client registered with the provider (confidential: it authenticates with its secret). */
+export interface FuzzOidcClient {
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly redirectUri: string;
+  /** The provider's issuer: `<server URL>/oidc`. */
+  readonly issuer: string;
+}
+
+/** Provider settings: long enough lifetimes that nothing a run holds expires during it. */
+const oidcSettings = {
+  issuer: "",
+  signInTtlMs: 3_600_000,
+  accessTokenTtlMs: 3_600_000,
+  sessionTtlMs: 86_400_000,
+  keyRetentionMs: 7 * 86_400_000,
+  keyRefreshMs: 0,
+} as const;
+
 export interface PooledSession {
   readonly sessionId: string;
   readonly code: string;
@@ -61,6 +81,14 @@ function keyPool(identity: KeyPair = makeIdentity()): KeyPool {
   };
 }
 
+export interface FuzzServerOptions {
+  /**
+   * Abuse defences to serve with. The fixtures are seeded before they go up (on the same store,
+   * by a server without them): seeding from one address would run into tight limits.
+   */
+  readonly security?: SecurityOptions;
+}
+
 export class FuzzServer {
   private constructor(
     readonly test: TestServer,
@@ -76,26 +104,31 @@ export class FuzzServer {
     readonly pools: { readonly alice: KeyPool; readonly bob: KeyPool; readonly fresh: readonly KeyPool[] },
     readonly sessions: readonly PooledSession[],
     readonly linkTokens: readonly string[],
+    readonly oidcClient: FuzzOidcClient,
     /** Error lines the server logged, not yet reported. */
     private readonly faults: string[],
   ) {}
 
-  static async start(): Promise<FuzzServer> {
+  static async start(options: FuzzServerOptions = {}): Promise<FuzzServer> {
     const dir = await tempDir("parley-fuzz-");
     const path = join(dir.path, "parley.db");
     const faults: string[] = [];
     const logger = pino({ level: "error" }, { write: (line: string) => void faults.push(line) });
-    const test = await startTestServer({
-      stores: await openSqliteStores({ path }),
-      logger,
-      maxBodyBytes: fuzzLimits.maxBodyBytes,
-      maxFrameBytes: fuzzLimits.maxFrameBytes,
-      settings: {
-        devices: { maxDevices: fuzzLimits.maxDevices },
-        keys: { maxKeysPerUpload: fuzzLimits.maxKeysPerUpload, maxStoredKeys: fuzzLimits.maxStoredKeys },
-        messages: { maxEnvelopeBytes: fuzzLimits.maxEnvelopeBytes, maxEnvelopesPerRequest: fuzzLimits.maxEnvelopesPerRequest },
-      },
-    });
+    const serve = async (security?: SecurityOptions) =>
+      startTestServer({
+        stores: await openSqliteStores({ path }),
+        logger,
+        maxBodyBytes: fuzzLimits.maxBodyBytes,
+        maxFrameBytes: fuzzLimits.maxFrameBytes,
+        settings: {
+          devices: { maxDevices: fuzzLimits.maxDevices },
+          keys: { maxKeysPerUpload: fuzzLimits.maxKeysPerUpload, maxStoredKeys: fuzzLimits.maxStoredKeys },
+          messages: { maxEnvelopeBytes: fuzzLimits.maxEnvelopeBytes, maxEnvelopesPerRequest: fuzzLimits.maxEnvelopesPerRequest },
+        },
+        oidc: oidcSettings,
+        ...(security ? { security } : {}),
+      });
+    let test = await serve();
     try {
       const alice = await registerAccount(test);
       const bob = await registerAccount(test);
@@ -114,7 +147,14 @@ export class FuzzServer {
       }
       const linkTokens: string[] = [];
       for (let i = 0; i < 4; i++) linkTokens.push((await test.api.as(alice.credentials).post<{ token: string }>("/v1/devices/link-tokens")).body.token);
-      return new FuzzServer(test, dir, path, new FuzzHttpClient(test.url), alice, aliceLaptop, bob, bobLaptop, carol, pools, sessions, linkTokens, faults);
+      const redirectUri = "http://127.0.0.1:9/callback";
+      const registered = await test.server.oidc!.admin.addClient({ name: "Fuzz App", redirectUris: [redirectUri], public: false, subjectType: "pairwise" });
+      if (options.security) {
+        await test.close();
+        test = await serve(options.security);
+      }
+      const oidcClient = { clientId: registered.clientId, clientSecret: registered.clientSecret!, redirectUri, issuer: test.server.oidc!.issuer! };
+      return new FuzzServer(test, dir, path, new FuzzHttpClient(test.url), alice, aliceLaptop, bob, bobLaptop, carol, pools, sessions, linkTokens, oidcClient, faults);
     } catch (error) {
       await test.close();
       await dir.cleanup();

@@ -4,9 +4,11 @@
 // has been closed.
 import type { StoreConsistencyReport } from "../store-consistency.js";
 import { decoderTargets } from "./decoder-fuzz.js";
+import { fuzzDefendedRoutes } from "./defended-fuzz.js";
 import { FuzzCheckError, type FuzzResult, type FuzzRunOptions } from "./fuzz-run.js";
 import { FuzzServer } from "./fuzz-server.js";
 import { fuzzRawHttp, fuzzRoutes } from "./http-fuzz.js";
+import { fuzzOidc } from "./oidc-fuzz.js";
 import { fuzzSends } from "./send-fuzz.js";
 import { fuzzSocketMessages, fuzzSocketRequests } from "./websocket-fuzz.js";
 
@@ -49,8 +51,11 @@ export const fuzzTargets: readonly FuzzTarget[] = [
     const [fullRuns, testRuns] = decoderRuns[t.name] ?? [1000, 100];
     return { name: t.name, fullRuns, testRuns, needsServer: false, run: async (options) => t.run(options) };
   }),
+  // Against a server of its own, with the abuse defences on: it needs none of the shared one.
+  { name: "http/defended-routes", fullRuns: 10_000, testRuns: 300, needsServer: false, run: fuzzDefendedRoutes },
   onServer("http/routes", 12_000, 300, fuzzRoutes),
   onServer("http/raw-requests", 4_000, 150, fuzzRawHttp),
+  onServer("http/oidc", 10_000, 300, fuzzOidc),
   onServer("send/envelope-fields", 8_000, 300, fuzzSends),
   onServer("ws/requests", 6_000, 300, fuzzSocketRequests),
   onServer("ws/raw-messages", 2_500, 150, fuzzSocketMessages),

@@ -28,16 +28,48 @@ export class RawJson {
   constructor(readonly text: string) {}
 }
 
-/** Serializes like JSON.stringify, but writes RawJson verbatim and keeps every own key (even "__proto__"). */
-export function toJsonText(value: unknown): string {
-  if (value instanceof RawJson) return value.text;
-  if (Array.isArray(value)) return `[${value.map(toJsonText).join(",")}]`;
-  if (value !== null && typeof value === "object") {
-    return `{${Object.keys(value)
-      .map((key) => `${JSON.stringify(key)}:${toJsonText((value as Record<string, unknown>)[key])}`)
-      .join(",")}}`;
+/**
+ * Serializes like JSON.stringify, but writes RawJson verbatim and keeps every own key (even
+ * "__proto__"). Iterative, with a stack of its own: mutations may nest values deeper than the
+ * call stack allows. Mutations may also share one sub-value many times over, whose text grows
+ * exponentially: past `maxChars` the text is cut off (still a body any server must refuse, and
+ * far above every body limit).
+ */
+export function toJsonText(value: unknown, maxChars = 8 * 1024 * 1024): string {
+  const out: string[] = [];
+  let length = 0;
+  // Work items: a value to write, or a literal piece of text.
+  const work: Array<{ value: unknown } | { text: string }> = [{ value }];
+  while (work.length > 0 && length <= maxChars) {
+    const item = work.pop()!;
+    if ("text" in item) {
+      out.push(item.text);
+      length += item.text.length;
+      continue;
+    }
+    const current = item.value;
+    if (current instanceof RawJson) {
+      out.push(current.text);
+      length += current.text.length;
+    } else if (Array.isArray(current)) {
+      const parts: Array<{ value: unknown } | { text: string }> = [{ text: "[" }];
+      current.forEach((element: unknown, index) => parts.push(...(index > 0 ? [{ text: "," }] : []), { value: element }));
+      parts.push({ text: "]" });
+      for (let i = parts.length - 1; i >= 0; i--) work.push(parts[i]!);
+    } else if (current !== null && typeof current === "object") {
+      const parts: Array<{ value: unknown } | { text: string }> = [{ text: "{" }];
+      Object.keys(current).forEach((key, index) =>
+        parts.push({ text: `${index > 0 ? "," : ""}${JSON.stringify(key)}:` }, { value: (current as Record<string, unknown>)[key] }),
+      );
+      parts.push({ text: "}" });
+      for (let i = parts.length - 1; i >= 0; i--) work.push(parts[i]!);
+    } else {
+      const text = JSON.stringify(current) ?? "null";
+      out.push(text);
+      length += text.length;
+    }
   }
-  return JSON.stringify(value) ?? "null";
+  return out.join("");
 }
 
 /** An object with exactly these own keys, "__proto__" included as a plain key. */
@@ -187,17 +219,19 @@ export function applyJsonMutations(value: unknown, mutations: readonly JsonMutat
     const slot = slots[m.at % slots.length]!;
     const current = slot.get();
     switch (m.kind) {
+      // Values from the mutations are copied in: an instance fast-check hands to two mutations
+      // would otherwise end up inside itself (a cycle) or shared many times over.
       case "replace":
-        slot.set(m.value);
+        slot.set(structuredCopy(m.value));
         break;
       case "delete":
         slot.remove();
         break;
       case "add":
         if (current !== null && typeof current === "object" && !Array.isArray(current) && !(current instanceof RawJson)) {
-          Object.defineProperty(current, m.key, { value: m.value, enumerable: true, writable: true, configurable: true });
-        } else if (Array.isArray(current)) current.push(m.value);
-        else slot.set(objectOf([[m.key, m.value]]));
+          Object.defineProperty(current, m.key, { value: structuredCopy(m.value), enumerable: true, writable: true, configurable: true });
+        } else if (Array.isArray(current)) current.push(structuredCopy(m.value));
+        else slot.set(objectOf([[m.key, structuredCopy(m.value)]]));
         break;
       case "repeat":
         if (Array.isArray(current) && current.length > 0) slot.set(Array.from({ length: current.length * m.times }, (_, i) => structuredCopy(current[i % current.length])));

@@ -2,7 +2,9 @@ import type { Stores } from "../../ports/index.js";
 import { InMemoryAccountStore } from "./in-memory-account-store.js";
 import { InMemoryKeyStore } from "./in-memory-key-store.js";
 import { InMemoryMailboxStore } from "./in-memory-mailbox-store.js";
+import { InMemoryOidcStore } from "./in-memory-oidc-store.js";
 import { InMemoryVerificationStore } from "./in-memory-verification-store.js";
+import { InMemoryFactorStore } from "./in-memory-factor-store.js";
 import { createMemoryState } from "./memory-state.js";
 
 /**
@@ -28,6 +30,8 @@ export function createMemoryStores(): Stores {
     keys: guard(new InMemoryKeyStore(state)),
     mailbox: guard(new InMemoryMailboxStore(state)),
     verification: guard(new InMemoryVerificationStore(state)),
+    factors: guard(new InMemoryFactorStore(state)),
+    oidc: guard(new InMemoryOidcStore()),
     ping: async () => {
       if (closed) throw new Error("stores are closed");
     },

@@ -1,10 +1,11 @@
 import type { Generated } from "kysely";
+import type { FactorTables } from "./factor-tables.js";
 
 /**
  * The SQL schema as kysely sees it, shared by every dialect; the migrations create it. Times are
  * milliseconds since the epoch; byte columns are BLOB (SQLite) or bytea (PostgreSQL).
  */
-export interface Database {
+export interface Database extends FactorTables {
   migrations: MigrationsTable;
   accounts: AccountsTable;
   devices: DevicesTable;
@@ -16,6 +17,11 @@ export interface Database {
   mailbox_entries: MailboxEntriesTable;
   mailbox_sequences: MailboxSequencesTable;
   verification_sessions: VerificationSessionsTable;
+  oidc_artefacts: OidcArtefactsTable;
+  oidc_clients: OidcClientsTable;
+  oidc_signing_keys: OidcSigningKeysTable;
+  oidc_secrets: OidcSecretsTable;
+  oidc_sign_ins: OidcSignInsTable;
 }
 
 export interface MigrationsTable {
@@ -113,4 +119,50 @@ export interface VerificationSessionsTable {
   attempts: number;
   /** 0 or 1 (SQLite has no boolean; kept an integer in every dialect). */
   verified: number;
+}
+
+export interface OidcArtefactsTable {
+  model: string;
+  id: string;
+  payload: string;
+  grant_id: string | null;
+  uid: string | null;
+  expires_at: number | null;
+  consumed_at: number | null;
+}
+
+export interface OidcClientsTable {
+  id: string;
+  name: string;
+  secret_hash: Uint8Array | null;
+  /** JSON array. */
+  redirect_uris: string;
+  subject_type: string;
+  created_at: number;
+}
+
+export interface OidcSigningKeysTable {
+  kid: string;
+  alg: string;
+  private_jwk: string;
+  created_at: number;
+  retired_at: number | null;
+}
+
+export interface OidcSecretsTable {
+  name: string;
+  value: Uint8Array;
+}
+
+export interface OidcSignInsTable {
+  code_hash: Uint8Array;
+  interaction_uid: string;
+  client_id: string;
+  client_name: string;
+  /** JSON array. */
+  scopes: string;
+  state: string;
+  account_id: string | null;
+  created_at: number;
+  expires_at: number;
 }

@@ -6,7 +6,9 @@ import type { SqlDialect } from "./sql-dialect.js";
 import type { SqlExecutor } from "./sql-executor.js";
 import { SqlKeyStore } from "./sql-key-store.js";
 import { SqlMailboxStore } from "./sql-mailbox-store.js";
+import { SqlOidcStore } from "./sql-oidc-store.js";
 import { SqlVerificationStore } from "./sql-verification-store.js";
+import { SqlFactorStore } from "./sql-factor-store.js";
 
 /**
  * The four stores over one executor and a compile-only kysely instance of `dialect`. The schema
@@ -19,6 +21,8 @@ export function createSqlStores(executor: SqlExecutor, db: Kysely<Database>, dia
     keys: new SqlKeyStore(executor, db, dialect),
     mailbox: new SqlMailboxStore(executor, db, dialect),
     verification: new SqlVerificationStore(executor, db),
+    factors: new SqlFactorStore(executor, db),
+    oidc: new SqlOidcStore(executor, db),
     ping: async () => {
       await executor.query(ping);
     },
