@@ -27,6 +27,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { printTable } from "../measure.js";
 import { quantile, type RangeFigures } from "../relay/ledger.js";
@@ -53,6 +54,9 @@ interface Phase {
   readonly foreignClientCpuUs: number | undefined;
   /** Busy time of the whole machine (every process: with --cluster, PostgreSQL, NATS and nginx too). */
   readonly machineCpuUs: number;
+  /** p99 event-loop delay of the server (single node only) and of the load generator, ms. */
+  readonly serverLoopDelayP99Ms: number | undefined;
+  readonly clientLoopDelayP99Ms: number;
 }
 
 /** What the benchmark drives: one server process, or a cluster behind nginx. */
@@ -145,6 +149,10 @@ export async function run(args: string[]): Promise<void> {
 
     const runPhase = async (count: number, profilePath?: string): Promise<Phase> => {
       if (profilePath !== undefined) await server.startProfile();
+      const serverLoop = server instanceof ServerProcess ? server : undefined;
+      await serverLoop?.startLoopDelay();
+      const clientLoop = monitorEventLoopDelay({ resolution: 5 });
+      clientLoop.enable();
       const serverCpu0 = cpuUsed(serverCpu);
       const clientCpu0 = cpuUsed(clientCpu);
       const cpu0 = server.cpuMicros();
@@ -160,6 +168,8 @@ export async function run(args: string[]): Promise<void> {
       const clientCpuUs = client.user + client.system;
       const serverCpuUsed = cpuUsed(serverCpu);
       const clientCpuUsed = cpuUsed(clientCpu);
+      clientLoop.disable();
+      const serverLoopDelayP99Ms = await serverLoop?.stopLoopDelay();
       if (profilePath !== undefined) await server.stopProfile(profilePath);
       return {
         timing,
@@ -171,6 +181,8 @@ export async function run(args: string[]): Promise<void> {
         foreignServerCpuUs: serverCpuUsed === undefined ? undefined : Math.max(0, serverCpuUsed - serverCpu0! - serverCpuUs),
         foreignClientCpuUs: clientCpuUsed === undefined ? undefined : Math.max(0, clientCpuUsed - clientCpu0! - clientCpuUs),
         machineCpuUs,
+        serverLoopDelayP99Ms,
+        clientLoopDelayP99Ms: clientLoop.percentile(99) / 1e6,
       };
     };
     if (warmup > 0) await runPhase(warmup);
@@ -261,7 +273,7 @@ interface Report {
 }
 
 function report(r: Report): void {
-  const { figures, seconds, wallSeconds, serverCpuUs, clientCpuUs, timing, foreignServerCpuUs, foreignClientCpuUs, machineCpuUs } = r.measured;
+  const { figures, seconds, wallSeconds, serverCpuUs, clientCpuUs, timing, foreignServerCpuUs, foreignClientCpuUs, machineCpuUs, serverLoopDelayP99Ms, clientLoopDelayP99Ms } = r.measured;
   const delivered = figures.delivered;
   const deliveredPerS = delivered / seconds;
   const p50 = quantile(figures.latencies, 0.5);
@@ -288,10 +300,12 @@ function report(r: Report): void {
     ["send→delivery max ms", max.toFixed(2), "", ""],
     ["server CPU µs/msg", serverUsPerMsg.toFixed(1), `<= ${targets.cpuUsPerMsg} at ${targets.atRate} msgs/s`, verdict(atTargetRate, serverUsPerMsg <= targets.cpuUsPerMsg)],
     ["server CPU busy", percent(serverCpuUs / 1e6 / wallSeconds), "", ""],
+    ["server event-loop delay p99 ms", serverLoopDelayP99Ms === undefined ? "-" : serverLoopDelayP99Ms.toFixed(2), "", ""],
     ["machine CPU µs/msg (all processes)", (machineCpuUs / delivered).toFixed(1), "", ""],
     ["other load on the server's CPU", foreignServerCpuUs === undefined ? "-" : percent(foreignServerCpuUs / 1e6 / wallSeconds), "~0%", ""],
     ["load generator CPU µs/msg", clientUsPerMsg.toFixed(1), "", ""],
     ["load generator CPU busy", percent(clientCpuUs / 1e6 / wallSeconds), "", ""],
+    ["load generator event-loop delay p99 ms", clientLoopDelayP99Ms.toFixed(2), "", ""],
     ["other load on its CPU", foreignClientCpuUs === undefined ? "-" : percent(foreignClientCpuUs / 1e6 / wallSeconds), "~0%", ""],
     ["server RSS MB at start", r.startRssMb.toFixed(1), "", ""],
     ["server RSS MB at end (peak)", `${r.rssMb.toFixed(1)} (${r.peakRssMb.toFixed(1)})`, "", ""],
@@ -331,6 +345,8 @@ function report(r: Report): void {
       failed: r.failed,
       left_in_mailboxes: r.leftQueued,
       server_cpu_busy: round(serverCpuUs / 1e6 / wallSeconds, 2),
+      server_loop_delay_p99_ms: serverLoopDelayP99Ms === undefined ? null : round(serverLoopDelayP99Ms, 2),
+      client_loop_delay_p99_ms: round(clientLoopDelayP99Ms, 2),
       machine_cpu_us_per_msg: round(machineCpuUs / delivered, 1),
       client_cpu_us_per_msg: round(clientUsPerMsg, 1),
       client_cpu_busy: round(clientCpuUs / 1e6 / wallSeconds, 2),

@@ -59,6 +59,7 @@ export async function buildSingleNodeServer(
   const stores = await openSqliteStores({
     path: sqlitePathOf(config),
     synchronous: config.storage.synchronous === "full" ? "FULL" : "NORMAL",
+    commitIntervalMs: config.storage.commitIntervalMs,
     exclusive: true,
     ...(key === undefined ? {} : { key }),
   });

@@ -115,3 +115,50 @@ describe("SqliteExecutor", () => {
     expect(await runMigrations(executor, db, sqliteMigrations)).toEqual(sqliteMigrations.slice(1).map((migration) => migration.id));
   });
 });
+
+describe("SqliteExecutor with commitIntervalMs", () => {
+  let dir: TempDir;
+  let executor: SqliteExecutor;
+  const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+  beforeEach(async () => {
+    dir = await tempDir();
+    executor = new SqliteExecutor({ path: join(dir.path, "paced.db"), commitIntervalMs: 1000 });
+    await executor.batch([CompiledQuery.raw("CREATE TABLE items (value INTEGER NOT NULL UNIQUE)")]);
+  });
+  afterEach(async () => {
+    await executor.close();
+    await dir.cleanup();
+  });
+
+  it("holds batches of later turns until the interval has passed, then commits them together, in order", async () => {
+    const settled: number[] = [];
+    const first = executor.batch([insert(1)]).then(() => settled.push(1));
+    await turn();
+    const second = executor.batch([insert(2)]).then(() => settled.push(2));
+    await turn();
+    await turn();
+    // Both wait for the interval that the table's creation started; nothing is visible yet.
+    expect(settled).toEqual([]);
+    expect(await executor.query(values)).toEqual([]);
+    await Promise.all([first, second]);
+    expect(settled).toEqual([1, 2]);
+    expect(await executor.query(values)).toEqual([{ value: 1 }, { value: 2 }]);
+  });
+
+  it("fails only the batch that fails when a paced group is retried alone", async () => {
+    const good = executor.batch([insert(1)]);
+    const bad = executor.batch([insert(2), insert(2)]);
+    await expect(bad).rejects.toThrow(/UNIQUE/);
+    await expect(good).resolves.toHaveLength(1);
+    expect(await executor.query(values)).toEqual([{ value: 1 }]);
+  });
+
+  it("commits what is queued when it closes, without waiting for the interval", async () => {
+    const pending = executor.batch([insert(7)]);
+    await executor.close();
+    await expect(pending).resolves.toHaveLength(1);
+    executor = new SqliteExecutor({ path: join(dir.path, "paced.db") });
+    expect(await executor.query(values)).toEqual([{ value: 7 }]);
+  });
+});

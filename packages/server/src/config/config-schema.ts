@@ -36,6 +36,13 @@ export const ConfigSchema = Type.Object(
         description:
           "full: an acknowledged message survives a power cut. normal: it survives a crash of the process but may be lost on power loss.",
       }),
+      commitIntervalMs: Type.Integer({
+        default: 2,
+        minimum: 0,
+        maximum: 50,
+        description:
+          "Group commit: at most one SQLite commit per this many ms; what arrives meanwhile shares the next commit and its fsync. Saves CPU per message at moderate rates and adds up to this much to each send's acknowledgement. 0: commit every event-loop turn.",
+      }),
       encryptionKey: Type.String({
         default: "",
         description:

@@ -11,36 +11,35 @@ import type {
   RegisterResult,
 } from "../../ports/account-store.js";
 import type { DeviceAddress } from "../../ports/device-address.js";
+import { RecencyCache } from "./recency-cache.js";
 
 /**
  * Keeps each account's device list in memory, because every send checks the recipient's device
  * set. Correct only when this process makes every change to devices (single-node mode): each
- * write through this decorator drops the account's entry. Bounded, least recently used first.
+ * write through this decorator drops the account's entry. Bounded; lists unused for a while are
+ * dropped first (RecencyCache).
  * Cached lists are shared: callers must not modify them.
  */
 export class CachedAccountStore implements AccountStore {
-  private readonly devices = new Map<string, DeviceRecord[]>();
+  private readonly devices: RecencyCache<string, DeviceRecord[]>;
   /** Bumped by every invalidation, so a read that raced with a change is not cached. */
   private generation = 0;
 
   constructor(
     private readonly inner: AccountStore,
-    private readonly capacity = 50_000,
-  ) {}
+    capacity = 50_000,
+  ) {
+    this.devices = new RecencyCache(capacity);
+  }
 
   async listDevices(accountId: string): Promise<DeviceRecord[]> {
     const cached = this.devices.get(accountId);
-    if (cached) {
-      this.devices.delete(accountId);
-      this.devices.set(accountId, cached);
-      return cached;
-    }
+    if (cached) return cached;
     const generation = this.generation;
     const list = await this.inner.listDevices(accountId);
     // Unknown accounts are not cached: registering one must not wait for an eviction.
     if (list.length > 0 && generation === this.generation) {
       this.devices.set(accountId, list);
-      if (this.devices.size > this.capacity) this.devices.delete(this.devices.keys().next().value as string);
     }
     return list;
   }

@@ -12,6 +12,8 @@ export interface SqliteStoresOptions {
   readonly path: string;
   /** See SqliteExecutorOptions.synchronous; FULL by default. */
   readonly synchronous?: "FULL" | "NORMAL";
+  /** See SqliteExecutorOptions.commitIntervalMs; 0 by default. */
+  readonly commitIntervalMs?: number;
   /** SQLCipher key: the file is encrypted when given. */
   readonly key?: string;
   /** See SqliteExecutorOptions.exclusive; false by default. */
@@ -37,6 +39,7 @@ export async function openSqliteStores(options: SqliteStoresOptions): Promise<Sq
     path: options.path,
     ...(options.synchronous === undefined ? {} : { synchronous: options.synchronous }),
     ...(options.key === undefined ? {} : { key: options.key }),
+    ...(options.commitIntervalMs === undefined ? {} : { commitIntervalMs: options.commitIntervalMs }),
     ...(options.exclusive === undefined ? {} : { exclusive: options.exclusive }),
   });
   const db = createSqliteQueryBuilder();

@@ -25,7 +25,13 @@ export interface SqliteExecutorOptions {
    * every statement (and keeps the WAL index in memory). For a server that owns its file.
    */
   readonly exclusive?: boolean;
-  /** Prepared statements kept (least recently used dropped). */
+  /**
+   * Group commit spacing (ms): a commit starts at least this long after the previous one started;
+   * batches requested meanwhile wait and share it. 0 (default): every turn of the event loop that
+   * queued a batch commits it on the next macrotask.
+   */
+  readonly commitIntervalMs?: number;
+  /** Prepared statements kept (those unused for a while dropped). */
   readonly statementCacheSize?: number;
 }
 
@@ -41,7 +47,8 @@ interface PendingBatch {
  * Group commit: `batch` only queues; on the next macrotask (setImmediate) every queued batch runs
  * inside one BEGIN IMMEDIATE ... COMMIT, so one fsync covers them all, and each caller's promise
  * resolves after COMMIT returned. When that combined transaction fails it is rolled back and each
- * batch re-runs alone in its own transaction, so a bad batch fails only its own caller.
+ * batch re-runs alone in its own transaction, so a bad batch fails only its own caller. With
+ * `commitIntervalMs`, commits are spaced at least that far apart and a group waits for its turn.
  *
  * Interactive transactions take turns on a promise chain. A flush is synchronous from BEGIN to
  * COMMIT, so it never interleaves with a transaction; flushes and reads that come due while a
@@ -53,6 +60,9 @@ export class SqliteExecutor implements SqlExecutor {
   readonly #statements: StatementCache;
   #queue: PendingBatch[] = [];
   #flushScheduled = false;
+  readonly #commitIntervalMs: number;
+  /** When the last group commit started (performance.now()). */
+  #lastFlushAt = Number.NEGATIVE_INFINITY;
   /** Settles when the last transaction queued so far has ended. */
   #transactions: Promise<void> = Promise.resolve();
   /** Settles when the transaction running now ends; undefined when none runs. */
@@ -81,6 +91,7 @@ export class SqliteExecutor implements SqlExecutor {
       throw openFailure(error, options.path, options.key !== undefined);
     }
     this.#db = db;
+    this.#commitIntervalMs = Math.max(0, options.commitIntervalMs ?? 0);
     this.#statements = new StatementCache(db, options.statementCacheSize ?? 256);
   }
 
@@ -172,12 +183,15 @@ export class SqliteExecutor implements SqlExecutor {
   #scheduleFlush(): void {
     if (this.#flushScheduled) return;
     this.#flushScheduled = true;
-    setImmediate(() => this.#flush());
+    const wait = this.#lastFlushAt + this.#commitIntervalMs - performance.now();
+    if (wait >= 1) setTimeout(() => this.#flush(), wait);
+    else setImmediate(() => this.#flush());
   }
 
   #flush(): void {
     this.#flushScheduled = false;
     if (this.#running !== undefined || this.#queue.length === 0 || !this.#db.open) return;
+    this.#lastFlushAt = performance.now();
     const group = this.#queue;
     this.#queue = [];
     let results: SqlResult<unknown>[][];
