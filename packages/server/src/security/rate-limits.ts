@@ -45,8 +45,8 @@ export interface RateLimitSettings {
 export type RateLimiterFactory = (name: RateLimitName, window: RateLimitWindow, blockSeconds: number) => RateLimiterAbstract;
 
 /**
- * Counters in this process's memory (rate-limiter-flexible's memory store), checked without a
- * promise. Each limiter has a store of its own, so keys need no prefix.
+ * Counters in this process's memory (rate-limiter-flexible's memory limiter on a store without
+ * per-key timers, SweptMemoryStorage), checked without a promise. Each limiter has a store of its own, so keys need no prefix.
  */
 export const memoryRateLimiters: RateLimiterFactory = (_name, window, blockSeconds) =>
   new InstantMemoryLimiter({ points: window.points, duration: window.seconds, blockDuration: blockSeconds });
