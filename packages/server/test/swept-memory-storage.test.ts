@@ -75,4 +75,17 @@ describe("InstantMemoryLimiter on the swept store", () => {
     expect(limiter.consumeNow("k", 1).allowed).toBe(true);
     expect(limiter.keys).toBe(1);
   });
+
+  it("dumps and restores its counters through the library, expired ones left out", async () => {
+    const limiter = new InstantMemoryLimiter({ points: 5, duration: 60, blockDuration: 0 });
+    limiter.consumeNow("a", 2);
+    limiter.consumeNow("b", 4);
+    const dump = limiter.dump();
+    expect(dump.storage.map((e) => [e.key, e.value]).sort()).toEqual([["a", 2], ["b", 4]]);
+    const other = new InstantMemoryLimiter({ points: 5, duration: 60, blockDuration: 0 });
+    other.restore({ version: 1, storage: dump.storage.map((e) => (e.key === "a" ? { ...e, expiresAt: Date.now() - 1 } : e)) });
+    expect(await other.get("a")).toBeNull();
+    expect(await other.get("b")).toMatchObject({ consumedPoints: 4 });
+    expect(other.consumeNow("b", 2).allowed).toBe(false);
+  });
 });

@@ -58,7 +58,8 @@ export class SweptMemoryStorage {
     return record.expiresAt === undefined ? -1 : record.expiresAt - this.#now();
   }
 
-  // The interface rate-limiter-flexible's RateLimiterMemory calls (lib/component/MemoryStorage).
+  // The interface rate-limiter-flexible's RateLimiterMemory calls (lib/component/MemoryStorage):
+  // incrby, set, get and delete, and for its dump and restore, _storage and _restoreRecord.
 
   incrby(key: string, value: number, durationSec: number): RateLimiterRes {
     const existed = this.#live(key) !== undefined;
@@ -78,6 +79,22 @@ export class SweptMemoryStorage {
 
   delete(key: string): boolean {
     return this.#records.delete(key);
+  }
+
+  /** For the library's `dump`: the live records, as its own store lists them. */
+  get _storage(): Iterable<[string, { value: number; expiresAt: number | null }]> {
+    const now = this.#now();
+    const live: [string, { value: number; expiresAt: number | null }][] = [];
+    for (const [key, record] of this.#records) {
+      if (record.expiresAt === undefined || record.expiresAt > now) live.push([key, { value: record.value, expiresAt: record.expiresAt ?? null }]);
+    }
+    return live;
+  }
+
+  /** For the library's `restore`: a record with the given end (null: none); one already past is skipped. */
+  _restoreRecord(key: string, value: number, expiresAt: number | null): void {
+    if (expiresAt !== null && (!Number.isFinite(expiresAt) || expiresAt <= this.#now())) return;
+    this.#records.set(key, { value, expiresAt: expiresAt ?? undefined });
   }
 
   /** Removes expired records among the next slice of keys (public for tests). */
