@@ -6,6 +6,7 @@
 //   FUZZ_SEED=<n>         replay a run (the seed is printed at the start)
 //   FUZZ_TARGETS=a,b      only targets whose names start with one of these (e.g. decode/,http/routes)
 //   FUZZ_SCALE=<x>        multiply every target's inputs (0.1 for a quick run)
+//   FUZZ_STACK=1          print the failure's stack, not only its message
 import { formatOutcomes, fuzzSeed, type FuzzResult } from "../packages/testkit/src/fuzz/fuzz-run.js";
 import { runFuzzSession } from "../packages/testkit/src/fuzz/fuzz-targets.js";
 
@@ -36,7 +37,7 @@ try {
   const total = results.reduce((sum, r) => sum + r.inputs, 0);
   console.log(`total: ${total} inputs in ${results.length} targets, ${seconds(performance.now() - started)}; no failures`);
 } catch (error) {
-  console.error(error instanceof Error ? error.message : error);
+  console.error(error instanceof Error ? (process.env["FUZZ_STACK"] ? error.stack : error.message) : error);
   console.error(`fuzzing failed after ${seconds(performance.now() - started)}; replay with FUZZ_SEED=${seed}`);
   process.exitCode = 1;
 }

@@ -212,6 +212,10 @@ function slotsOf(holder: { value: unknown }): Slot[] {
 }
 
 /** `value` with the mutations applied in order (to a deep copy); positions wrap around. */
+/** Largest string and array a "repeat" mutation makes (the server's body limits are far below). */
+const maxRepeatedChars = 1 << 20;
+const maxRepeatedItems = 1 << 14;
+
 export function applyJsonMutations(value: unknown, mutations: readonly JsonMutation[]): unknown {
   const holder = { value: structuredCopy(value) };
   for (const m of mutations) {
@@ -233,9 +237,11 @@ export function applyJsonMutations(value: unknown, mutations: readonly JsonMutat
         } else if (Array.isArray(current)) current.push(structuredCopy(m.value));
         else slot.set(objectOf([[m.key, structuredCopy(m.value)]]));
         break;
+      // Repeats compound when they hit the same slot again: the results are capped, or a few of
+      // them in a row build strings and arrays past what the runtime can hold.
       case "repeat":
-        if (Array.isArray(current) && current.length > 0) slot.set(Array.from({ length: current.length * m.times }, (_, i) => structuredCopy(current[i % current.length])));
-        else if (typeof current === "string") slot.set(current.repeat(Math.min(m.times, 64)));
+        if (Array.isArray(current) && current.length > 0) slot.set(Array.from({ length: Math.min(current.length * m.times, maxRepeatedItems) }, (_, i) => structuredCopy(current[i % current.length])));
+        else if (typeof current === "string") slot.set(current.repeat(Math.max(1, Math.min(m.times, 64, Math.floor(maxRepeatedChars / Math.max(1, current.length))))));
         else slot.set(Array.from({ length: m.times }, () => structuredCopy(current)));
         break;
       case "edge":
