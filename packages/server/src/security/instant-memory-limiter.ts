@@ -22,8 +22,9 @@ export class InstantMemoryLimiter extends RateLimiterMemory {
   constructor(options: { points: number; duration: number; blockDuration: number }, now?: () => number) {
     super({ ...options, keyPrefix: "" });
     this.#storage = new SweptMemoryStorage(now);
-    // The library reads and writes its counters only through this property's incrby, set, get
-    // and delete, which SweptMemoryStorage answers as the library's own store does.
+    // The library reaches its counters only through this property (incrby, set, get and delete;
+    // _storage and _restoreRecord for dump and restore), which SweptMemoryStorage answers as the
+    // library's own store does.
     (this as unknown as { _memoryStorage: unknown })._memoryStorage = this.#storage;
   }
 

@@ -45,12 +45,17 @@ export class SweptMemoryStorage {
       record.value += value;
       return record;
     }
-    return this.#start(key, value, durationSec);
+    return this.start(key, value, durationSec);
   }
 
   /** Starts a new window (or block) for the key at `value`, replacing what it had. */
   start(key: string, value: number, durationSec: number): Readonly<CounterRecord> {
-    return this.#start(key, value, durationSec);
+    const now = this.#now();
+    if (now - this.#sweptAt >= sweepIntervalMs) this.sweep(now);
+    const durationMs = durationSec * 1000;
+    const record: CounterRecord = { value, expiresAt: durationMs > 0 ? now + durationMs : undefined };
+    this.#records.set(key, record);
+    return record;
   }
 
   /** Milliseconds left in the record's window; -1 for a record without end. */
@@ -62,13 +67,14 @@ export class SweptMemoryStorage {
   // incrby, set, get and delete, and for its dump and restore, _storage and _restoreRecord.
 
   incrby(key: string, value: number, durationSec: number): RateLimiterRes {
-    const existed = this.#live(key) !== undefined;
-    const record = this.add(key, value, durationSec);
-    return new RateLimiterRes(0, existed ? this.msLeft(record) : durationSec > 0 ? durationSec * 1000 : -1, record.value, !existed);
+    const record = this.#live(key);
+    if (record === undefined) return this.set(key, value, durationSec);
+    record.value += value;
+    return new RateLimiterRes(0, this.msLeft(record), record.value, false);
   }
 
   set(key: string, value: number, durationSec: number): RateLimiterRes {
-    const record = this.#start(key, value, durationSec);
+    const record = this.start(key, value, durationSec);
     return new RateLimiterRes(0, durationSec > 0 ? durationSec * 1000 : -1, record.value, true);
   }
 
@@ -117,15 +123,6 @@ export class SweptMemoryStorage {
     const record = this.#records.get(key);
     if (record === undefined) return undefined;
     if (record.expiresAt !== undefined && record.expiresAt <= this.#now()) return undefined;
-    return record;
-  }
-
-  #start(key: string, value: number, durationSec: number): CounterRecord {
-    const now = this.#now();
-    if (now - this.#sweptAt >= sweepIntervalMs) this.sweep(now);
-    const durationMs = durationSec * 1000;
-    const record: CounterRecord = { value, expiresAt: durationMs > 0 ? now + durationMs : undefined };
-    this.#records.set(key, record);
     return record;
   }
 }
