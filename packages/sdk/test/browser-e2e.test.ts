@@ -1,18 +1,15 @@
 // The SDK unchanged in a real browser (Debian's chromium through playwright-core): a client in the
 // page and a client in Node exchange end-to-end encrypted messages both ways over a real server,
 // the page using the browser's own WebSocket, fetch and WebCrypto.
-import { existsSync } from "node:fs";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { startTestServer, waitFor, type TestServer } from "@parley/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ParleyClient } from "../src/index.js";
 import { startPageServer, type PageServer } from "./browser/page-server.js";
 import { bundleForBrowser } from "./support/bundle-for-browser.js";
+import { callInPage, chromiumAvailable as available, chromiumPath, openTestPage } from "./support/test-page.js";
 import { registerClient } from "./support/clients.js";
 
-const chromiumPath = process.env["PARLEY_CHROMIUM"] ?? "/usr/bin/chromium";
-const available = existsSync(chromiumPath);
-if (!available && process.env["CI"] === "true") throw new Error(`the browser test needs chromium at ${chromiumPath}`);
 
 /** The page's test API (see browser/page-entry.ts), called inside the page. */
 type PageApi = {
@@ -21,11 +18,7 @@ type PageApi = {
   inbox(username: string): string[];
   status(username: string, conversation: string, messageId: string): Promise<string | undefined>;
 };
-const inPage = <K extends keyof PageApi>(page: Page, method: K, ...args: Parameters<PageApi[K]>) =>
-  page.evaluate(
-    ([name, params]) => (globalThis as unknown as { parleyTest: Record<string, (...a: unknown[]) => unknown> }).parleyTest[name]!(...params),
-    [method, args] as const,
-  ) as Promise<Awaited<ReturnType<PageApi[K]>>>;
+const inPage = <K extends keyof PageApi>(page: Page, method: K, ...args: Parameters<PageApi[K]>) => callInPage<PageApi, K>(page, method, ...args);
 
 describe.skipIf(!available)(`SDK in a real browser${available ? "" : ` (skipped: no chromium at ${chromiumPath})`}`, { timeout: 60_000 }, () => {
   let server: TestServer;
@@ -39,16 +32,9 @@ describe.skipIf(!available)(`SDK in a real browser${available ? "" : ` (skipped:
     const bundled = await bundleForBrowser(new URL("./browser/page-entry.ts", import.meta.url));
     expect(bundled.errors).toEqual([]);
     pages = await startPageServer(server, bundled.code);
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
-    page = await browser.newPage();
-    const errors: string[] = [];
-    page.on("pageerror", (error) => errors.push(String(error)));
-    await page.goto(pages.url);
-    await page.waitForFunction(() => "parleyTest" in globalThis);
-    expect(errors).toEqual([]);
+    const opened = await openTestPage(pages.url);
+    ({ browser, page } = opened);
+    expect(opened.errors).toEqual([]);
     bob = await registerClient(server);
   });
 

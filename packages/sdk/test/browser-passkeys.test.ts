@@ -2,16 +2,13 @@
 // virtual WebAuthn authenticator (Chrome DevTools Protocol): the page creates a passkey with the
 // browser's own WebAuthn and adds it to the account; registering the account again from a fresh
 // store then asks for a second factor, which the page answers with the authenticator's assertion.
-import { existsSync } from "node:fs";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { freePort, startTestServer, type TestServer } from "@parley/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPageServer, type PageServer } from "./browser/page-server.js";
 import { bundleForBrowser } from "./support/bundle-for-browser.js";
+import { callInPage, chromiumAvailable as available, chromiumPath, openTestPage } from "./support/test-page.js";
 
-const chromiumPath = process.env["PARLEY_CHROMIUM"] ?? "/usr/bin/chromium";
-const available = existsSync(chromiumPath);
-if (!available && process.env["CI"] === "true") throw new Error(`the browser test needs chromium at ${chromiumPath}`);
 
 type PageApi = {
   register(username: string): Promise<string>;
@@ -19,11 +16,7 @@ type PageApi = {
   reRegisterWithPasskey(username: string): Promise<{ accountId: string; asked: string[][] }>;
   passkeys(username: string): Promise<{ id: string; name: string; lastUsedAt?: number }[]>;
 };
-const inPage = <K extends keyof PageApi>(page: Page, method: K, ...args: Parameters<PageApi[K]>) =>
-  page.evaluate(
-    ([name, params]) => (globalThis as unknown as { parleyTest: Record<string, (...a: unknown[]) => unknown> }).parleyTest[name]!(...params),
-    [method, args] as const,
-  ) as Promise<Awaited<ReturnType<PageApi[K]>>>;
+const inPage = <K extends keyof PageApi>(page: Page, method: K, ...args: Parameters<PageApi[K]>) => callInPage<PageApi, K>(page, method, ...args);
 
 describe.skipIf(!available)(`SDK passkeys in a real browser${available ? "" : ` (skipped: no chromium at ${chromiumPath})`}`, { timeout: 60_000 }, () => {
   let server: TestServer;
@@ -40,16 +33,9 @@ describe.skipIf(!available)(`SDK passkeys in a real browser${available ? "" : ` 
     const bundled = await bundleForBrowser(new URL("./browser/page-entry.ts", import.meta.url));
     expect(bundled.errors).toEqual([]);
     pages = await startPageServer(server, bundled.code, { port, hostname: "localhost" });
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
-    page = await browser.newPage();
-    const errors: string[] = [];
-    page.on("pageerror", (error) => errors.push(String(error)));
-    await page.goto(pages.url);
-    await page.waitForFunction(() => "parleyTest" in globalThis);
-    expect(errors).toEqual([]);
+    const opened = await openTestPage(pages.url);
+    ({ browser, page } = opened);
+    expect(opened.errors).toEqual([]);
     const cdp = await page.context().newCDPSession(page);
     await cdp.send("WebAuthn.enable");
     await cdp.send("WebAuthn.addVirtualAuthenticator", {
