@@ -15,6 +15,7 @@ describe("configuration", () => {
     expect(config.mode).toBe("single");
     expect(config.server).toEqual({ host: "127.0.0.1", port: 8080, dataDir: "./data", metrics: true, tlsCertFile: "", tlsKeyFile: "", hstsMaxAgeSeconds: 63_072_000 });
     expect(config.storage.synchronous).toBe("full");
+    expect(config.storage.commitIntervalMs).toBe(2);
     expect(config.limits.maxEnvelopeBytes).toBe(256 * 1024);
     expect(config.limits.maxDevicesPerAccount).toBe(5);
     expect(config.retention.envelopeDays).toBe(30);
@@ -59,6 +60,10 @@ describe("configuration", () => {
   it("refuses values outside their range", () => {
     expect(() => loadConfig({ overrides: ["limits.maxDevicesPerAccount=500"] })).toThrow(ConfigError);
     expect(() => loadConfig({ overrides: ["storage.synchronous=off"] })).toThrow(ConfigError);
+    for (const interval of ["-1", "51", "1.5"]) {
+      expect(() => loadConfig({ overrides: [`storage.commitIntervalMs=${interval}`] })).toThrow(/storage[./]commitIntervalMs/);
+    }
+    expect(loadConfig({ overrides: ["storage.commitIntervalMs=0"] }).storage.commitIntervalMs).toBe(0);
   });
 
   it("prints secrets as [REDACTED]", () => {
